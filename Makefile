@@ -1,0 +1,47 @@
+# lossbook: the entry points. `make book` and `make test` are all a newcomer needs;
+# each creates .venv on first use and refreshes it when requirements.txt changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: help book test notebooks lab serve bench clean
+
+help:  ## list the commands
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+# The environment: made once, remade only when the pins or the package metadata change.
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ needed, found " + sys.version' 
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+book: $(STAMP)  ## build the HTML book into _build/html (warnings are errors)
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "Open _build/html/index.html, or run 'make serve'."
+
+test: book  ## build the book, then run every test: package, doctests, strict nbval, built site
+	$(BIN)/python -m pytest
+
+notebooks: $(STAMP)  ## re-execute every chapter in place, top to bottom in a fresh kernel
+	$(BIN)/python tools/run_notebooks.py book/*.ipynb
+
+lab: $(STAMP)  ## open the chapters in JupyterLab (installs it on first use)
+	test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install --quiet jupyterlab
+	$(BIN)/jupyter-lab book/
+
+serve:  ## serve the built book on http://localhost:8000
+	test -f _build/html/index.html || $(MAKE) book
+	$(PYTHON) -m http.server --directory _build/html --bind 127.0.0.1 8000
+
+bench: $(STAMP)  ## print the benchmark tables
+	$(BIN)/python benchmarks/run.py
+
+clean:  ## remove the built book and caches (keeps .venv)
+	rm -rf _build .pytest_cache .hypothesis test-artifacts
+	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

@@ -1,0 +1,61 @@
+"""Notebook helpers: show lossbook's source in a chapter, and glue computed numbers into prose."""
+
+from __future__ import annotations
+
+import inspect
+
+
+def show_source(obj) -> object:
+    """Return the source of a lossbook function, ready to display in a notebook.
+
+    The chapters use it to show the implementation they are about to test, so that the
+    code a reader sees is the code that runs.
+
+    Args:
+        obj: a function, class or module.
+
+    Returns:
+        In IPython, an :class:`IPython.display.Markdown` object holding a fenced Python
+        block (rendered with syntax highlighting in the book and in JupyterLab); elsewhere
+        the source as a string.
+
+    Example:
+        >>> import lossbook
+        >>> shown = lossbook.show_source(lossbook.setup)
+        >>> print(getattr(shown, "data", shown).splitlines()[1])
+        def setup(seed: int = 0) -> np.random.Generator:
+    """
+    source = inspect.getsource(obj)
+    fenced = f"```python\n{source.rstrip()}\n```\n"
+    try:
+        from IPython.display import Markdown
+    except ImportError:
+        return fenced
+    return Markdown(fenced)
+
+
+def glue(name: str, value, *, digits: int = 10) -> None:
+    """Store a computed value under ``name`` so the chapter's prose can quote it.
+
+    In the book, prose quotes the value with ``{glue:text}`name:.3f``` (myst-nb), so no
+    number in a sentence is ever typed by hand. Floats are stored rounded to ``digits``
+    significant digits, so that the stored output does not hang on the last bits of a
+    floating-point sum. Outside a Jupyter Book toolchain (on Colab, say, where myst-nb is
+    not installed) the call does nothing.
+
+    Args:
+        name: the key the prose uses; unique within the book.
+        value: a number, string, array or figure.
+        digits: significant digits kept for floats.
+
+    Example:
+        >>> from lossbook.notebook import glue
+        >>> glue("answer", 42)  # outside a notebook kernel nothing is shown
+    """
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        return
+    if isinstance(value, float) or type(value).__name__ in ("float32", "float64"):
+        value = float(f"{float(value):.{digits}g}")
+    myst_glue(name, value, display=False)

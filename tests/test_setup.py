@@ -1,0 +1,37 @@
+"""lossbook.setup(): seeds, determinism, style."""
+
+from __future__ import annotations
+
+import random
+
+import matplotlib as mpl
+import numpy as np
+import torch
+
+import lossbook
+
+
+def test_setup_makes_every_generator_repeat():
+    first = lossbook.setup(seed=3)
+    draws = (random.random(), np.random.rand(), torch.rand(1).item(), first.random())
+    second = lossbook.setup(seed=3)
+    again = (random.random(), np.random.rand(), torch.rand(1).item(), second.random())
+    assert draws == again
+
+
+def test_different_seeds_give_different_numbers():
+    assert lossbook.setup(seed=0).random() != lossbook.setup(seed=1).random()
+
+
+def test_setup_makes_torch_deterministic_and_single_threaded():
+    lossbook.setup()
+    assert torch.are_deterministic_algorithms_enabled()
+    assert torch.get_num_threads() == 1
+
+
+def test_setup_gives_figures_an_opaque_background():
+    mpl.rcParams["savefig.transparent"] = True
+    lossbook.setup()
+    assert mpl.rcParams["figure.facecolor"] == "white"
+    assert mpl.rcParams["savefig.facecolor"] == "white"
+    assert mpl.rcParams["savefig.transparent"] is False

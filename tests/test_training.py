@@ -1,0 +1,86 @@
+"""lossbook.fit: the tiny training loop."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from lossbook import fit
+
+
+def _line(n=32):
+    X = torch.linspace(-1, 1, n, dtype=torch.float64).unsqueeze(1)
+    return X, 3 * X - 2
+
+
+def test_full_batch_fit_reaches_least_squares_solution():
+    X, y = _line()
+    model = torch.nn.Linear(1, 1).double()
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    history = fit(model, torch.nn.MSELoss(), opt, X, y, steps=300)
+    assert len(history["loss"]) == 300
+    torch.testing.assert_close(model.weight.detach(), torch.tensor([[3.0]], dtype=torch.float64))
+    torch.testing.assert_close(model.bias.detach(), torch.tensor([-2.0], dtype=torch.float64))
+
+
+def test_history_records_the_loss_before_each_update():
+    X, y = _line(4)
+    model = torch.nn.Linear(1, 1, bias=False).double()
+    with torch.no_grad():
+        model.weight.fill_(0.0)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    history = fit(model, torch.nn.MSELoss(), opt, X, y, steps=1)
+    # With w = 0 the prediction is 0, so the first recorded loss is mean(y**2).
+    assert history["loss"][0] == pytest.approx(torch.mean(y**2).item())
+
+
+def test_scheduler_is_stepped_after_the_optimiser():
+    X, y = _line()
+    model = torch.nn.Linear(1, 1).double()
+    opt = torch.optim.SGD(model.parameters(), lr=1.0)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    history = fit(model, torch.nn.MSELoss(), opt, X, y, steps=6, scheduler=sched)
+    assert history["lr"] == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+
+
+def test_minibatches_are_reproducible_with_a_generator():
+    X, y = _line()
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        model = torch.nn.Linear(1, 1).double()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        gen = torch.Generator().manual_seed(7)
+        runs.append(fit(model, torch.nn.MSELoss(), opt, X, y, steps=20, batch_size=5,
+                        generator=gen)["loss"])
+    assert runs[0] == runs[1]
+
+
+def test_validation_loss_is_measured_in_eval_mode():
+    X, y = _line()
+    model = torch.nn.Sequential(torch.nn.Dropout(p=0.9), torch.nn.Linear(1, 1)).double()
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)  # nothing moves
+    history = fit(model, torch.nn.MSELoss(), opt, X, y, steps=3, validation=(X, y))
+    # With lr 0 and dropout off in eval mode, the validation loss is the same every step.
+    assert len(set(history["val_loss"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"steps": 0}, "steps must be at least 1"),
+     ({"steps": 1, "batch_size": 0}, "batch_size must be between 1 and len"),
+     ({"steps": 1, "batch_size": 99}, "batch_size must be between 1 and len")],
+)
+def test_bad_arguments(kwargs, message):
+    X, y = _line()
+    model = torch.nn.Linear(1, 1).double()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=message):
+        fit(model, torch.nn.MSELoss(), opt, X, y, **kwargs)
+
+
+def test_rows_must_match():
+    model = torch.nn.Linear(1, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="same number of rows, got 3 and 2"):
+        fit(model, torch.nn.MSELoss(), opt, torch.ones(3, 1), torch.ones(2, 1), steps=1)
