@@ -14,6 +14,8 @@ from ._setup import setup
 from .data import make_linear_regression
 from .data import make_blobs
 from .data import make_spirals
+from .linear import least_squares_line
+from .linear import gradient_descent_line
 from .training import fit
 from .notebook import glue
 from .notebook import show_source
@@ -26,6 +28,8 @@ __all__ = [
     "make_linear_regression",
     "make_blobs",
     "make_spirals",
+    "least_squares_line",
+    "gradient_descent_line",
     "fit",
     "glue",
     "show_source",
