@@ -1,0 +1,207 @@
+"""Input checks and the reduction helper shared by every loss.
+
+All validation of the public functions lives here, so that every loss fails the same way:
+a ``TypeError`` for input that is not numeric, a ``ValueError`` for a value, shape or option
+that is wrong. Messages name the function and the parameter, say what was expected and what
+was received, and say how to fix it when a fix is known.
+"""
+
+import numbers
+
+import numpy as np
+
+REDUCTIONS = ("none", "mean", "sum")
+
+
+def as_float_array(fname, name, x):
+    """Return ``x`` as a floating-point array (float16/32/64 kept, int and bool -> float64)."""
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as err:  # ragged lists and the like
+        raise TypeError(f"{fname}: {name} must be a numeric array; could not convert it ({err}).")
+    if arr.dtype.kind == "f":
+        return arr
+    if arr.dtype.kind in "biu":
+        return arr.astype(np.float64)
+    raise TypeError(
+        f"{fname}: {name} must be a real numeric array; got dtype {arr.dtype}. "
+        f"Convert it first, e.g. np.asarray({name}, dtype=np.float64)."
+    )
+
+
+def as_index_array(fname, name, x):
+    """Return ``x`` as an int64 array of class indices; float, bool or other dtypes raise."""
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(
+            f"{fname}: {name} must hold integer class indices; got dtype {arr.dtype}. "
+            f"Convert it first, e.g. np.asarray({name}).astype(np.int64)."
+        )
+    return arr.astype(np.int64)
+
+
+def same_shape(fname, input, target):
+    """Convert a prediction/target pair to float arrays of one shape and one dtype."""
+    x = as_float_array(fname, "input", input)
+    y = as_float_array(fname, "target", target)
+    check_same_shape(fname, x, y)
+    dtype = np.result_type(x, y)
+    return x.astype(dtype, copy=False), y.astype(dtype, copy=False)
+
+
+def check_same_shape(fname, x, y, xname="input", yname="target"):
+    """Raise ``ValueError`` unless ``x`` and ``y`` have the same shape (no broadcasting)."""
+    if x.shape != y.shape:
+        raise ValueError(
+            f"{fname}: {xname} has shape {x.shape} but {yname} has shape {y.shape}; they must "
+            f"be equal (lossbook does not broadcast, torch would). Reshape one of them, e.g. "
+            f"{xname}.reshape({yname}.shape) if they hold the same number of values."
+        )
+
+
+def check_reduction(fname, reduction, allowed=REDUCTIONS):
+    """Raise ``ValueError`` unless ``reduction`` is one of ``allowed``."""
+    if not isinstance(reduction, str) or reduction not in allowed:
+        choices = ", ".join(repr(r) for r in allowed)
+        raise ValueError(f"{fname}: reduction must be one of {choices}; got {reduction!r}.")
+
+
+def check_number(fname, name, value, *, low=None, high=None, low_open=False):
+    """Return ``value`` as a float after checking it is a real number in ``[low, high]``.
+
+    With ``low_open=True`` the lower bound is excluded: ``(low, high]``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{fname}: {name} must be a real number; got {type(value).__name__}.")
+    value = float(value)
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and value > high
+    if too_low or too_high or np.isnan(value):
+        lo = "" if low is None else f"{'>' if low_open else '>='} {low}"
+        hi = "" if high is None else f"<= {high}"
+        expected = " and ".join(s for s in (lo, hi) if s)
+        raise ValueError(f"{fname}: {name} must be {expected}; got {value}.")
+    return value
+
+
+def check_weight(fname, name, weight, shape, dtype, *, exact):
+    """Return an optional weight array in ``dtype``, or ``None``.
+
+    With ``exact=True`` the weight must have exactly ``shape`` (per-class weights); otherwise it
+    may broadcast to ``shape`` without changing it (torch's rule for element weights).
+    """
+    if weight is None:
+        return None
+    w = as_float_array(fname, name, weight).astype(dtype, copy=False)
+    if exact:
+        ok = w.shape == tuple(shape)
+    else:
+        try:
+            ok = np.broadcast_shapes(w.shape, shape) == tuple(shape)
+        except ValueError:
+            ok = False
+    if not ok:
+        how = "must have shape" if exact else "must broadcast to the input's shape"
+        raise ValueError(f"{fname}: {name} {how} {tuple(shape)}; got shape {w.shape}.")
+    return w
+
+
+def check_logits(fname, x, name="input"):
+    """Raise ``ValueError`` unless ``x`` is a 2-D array of shape ``(N, C)``."""
+    if x.ndim != 2:
+        raise ValueError(
+            f"{fname}: {name} must have shape (N, C) (a batch of N rows of C class scores); got "
+            f"shape {x.shape}. For a single sample use {name}[None, :]."
+        )
+
+
+def class_indices(fname, target, n, num_classes, ignore_index, *, probabilities_ok=False):
+    """Check class indices for an ``(N, C)`` input; return them and the mask of counted rows."""
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
+        raise TypeError(
+            f"{fname}: ignore_index must be an int; got {type(ignore_index).__name__}."
+        )
+    y = as_index_array(fname, "target", target)
+    if y.shape != (n,):
+        hint = (" For one-hot or probability targets of shape (N, C) pass floats, e.g. "
+                "target.astype(np.float64).") if probabilities_ok else ""
+        raise ValueError(
+            f"{fname}: class-index target must have shape (N,) = ({n},) to match input of "
+            f"shape ({n}, {num_classes}); got shape {y.shape}.{hint}"
+        )
+    counted = y != ignore_index
+    bad = counted & ((y < 0) | (y >= num_classes))
+    if bad.any():
+        raise ValueError(
+            f"{fname}: target holds class index {y[bad][0]}, outside [0, {num_classes - 1}] for "
+            f"input with C = {num_classes} classes (and not ignore_index = {ignore_index})."
+        )
+    return y, counted
+
+
+def check_probability_range(fname, name, x):
+    """Raise ``ValueError`` if an element of ``x`` is outside [0, 1] (NaN included, as torch)."""
+    if not np.all((x >= 0) & (x <= 1)):
+        raise ValueError(
+            f"{fname}: all elements of {name} must be between 0 and 1; got values in "
+            f"[{np.nanmin(x)}, {np.nanmax(x)}]{' and NaN' if np.isnan(x).any() else ''}. "
+            f"If {name} holds logits, use binary_cross_entropy_with_logits."
+        )
+
+
+def reduce(loss, reduction, denominator=None):
+    """Apply a reduction: ``"none"`` -> the array, ``"sum"``/``"mean"`` -> a Python float.
+
+    ``"mean"`` divides the sum by ``denominator`` (default: the number of elements), so an empty
+    input gives NaN as in torch.
+    """
+    if reduction == "none":
+        return loss
+    total = float(np.sum(loss))
+    if reduction == "sum":
+        return total
+    n = loss.size if denominator is None else denominator
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(np.float64(total) / n)
+
+
+def grad_scale(reduction, n):
+    """The factor the gradient of the summed loss is multiplied by: ``1/n`` for ``"mean"``."""
+    return 1.0 / n if reduction == "mean" and n else 1.0
+
+
+def check_labels(fname, labels, num_classes):
+    """Check integer labels for one-hot encoding; return them and the number of classes."""
+    y = as_index_array(fname, "labels", labels)
+    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral):
+        raise TypeError(f"{fname}: num_classes must be an int; got {type(num_classes).__name__}.")
+    if num_classes != -1 and num_classes < 1:
+        raise ValueError(
+            f"{fname}: num_classes must be a positive int, or -1 to use labels.max() + 1; "
+            f"got {num_classes}."
+        )
+    if y.size and y.min() < 0:
+        raise ValueError(f"{fname}: labels must be non-negative; got {y.min()}.")
+    if num_classes == -1:
+        if y.size == 0:
+            raise ValueError(
+                f"{fname}: cannot infer the number of classes from empty labels; "
+                f"pass num_classes."
+            )
+        num_classes = int(y.max()) + 1
+    elif y.size and y.max() >= num_classes:
+        raise ValueError(
+            f"{fname}: labels must be smaller than num_classes = {num_classes}; got "
+            f"{y.max()}. Pass a larger num_classes, or -1 to use labels.max() + 1."
+        )
+    return y, int(num_classes)
+
+
+def check_num_classes(fname, probs, num_classes):
+    """Raise ``ValueError`` unless ``probs`` has a last axis of length ``num_classes`` (or -1)."""
+    if probs.ndim == 0 or num_classes not in (-1, probs.shape[-1]):
+        raise ValueError(
+            f"{fname}: probability targets must have a last axis of num_classes entries; got "
+            f"shape {probs.shape} and num_classes = {num_classes}. Pass num_classes=-1 to use "
+            f"the last axis, or integer labels to one-hot encode them."
+        )
