@@ -10,6 +10,33 @@ from ._setup import setup
 
 # Public API, one name per line, grouped by module.
 # -- losses (special, regression, classification, encoding, gradcheck) --
+from .special import logsumexp
+from .special import softmax
+from .special import log_softmax
+from .special import sigmoid
+from .special import log_sigmoid
+from .regression import mse_loss
+from .regression import mse_loss_grad
+from .regression import l1_loss
+from .regression import l1_loss_grad
+from .regression import huber_loss
+from .regression import huber_loss_grad
+from .regression import smooth_l1_loss
+from .regression import smooth_l1_loss_grad
+from .classification import cross_entropy
+from .classification import cross_entropy_grad
+from .classification import nll_loss
+from .classification import nll_loss_grad
+from .classification import binary_cross_entropy
+from .classification import binary_cross_entropy_grad
+from .classification import binary_cross_entropy_with_logits
+from .classification import binary_cross_entropy_with_logits_grad
+from .classification import kl_div
+from .classification import kl_div_grad
+from .encoding import one_hot
+from .encoding import smooth_labels
+from .gradcheck import numerical_grad
+from .gradcheck import check_grad
 # -- end losses --
 from .data import make_linear_regression
 from .data import make_blobs
@@ -25,6 +52,33 @@ __version__ = "0.1.0"
 __all__ = [
     "__version__",
     "setup",
+    "logsumexp",
+    "softmax",
+    "log_softmax",
+    "sigmoid",
+    "log_sigmoid",
+    "mse_loss",
+    "mse_loss_grad",
+    "l1_loss",
+    "l1_loss_grad",
+    "huber_loss",
+    "huber_loss_grad",
+    "smooth_l1_loss",
+    "smooth_l1_loss_grad",
+    "cross_entropy",
+    "cross_entropy_grad",
+    "nll_loss",
+    "nll_loss_grad",
+    "binary_cross_entropy",
+    "binary_cross_entropy_grad",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_grad",
+    "kl_div",
+    "kl_div_grad",
+    "one_hot",
+    "smooth_labels",
+    "numerical_grad",
+    "check_grad",
     "make_linear_regression",
     "make_blobs",
     "make_spirals",
