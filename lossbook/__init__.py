@@ -43,6 +43,9 @@ from .data import make_blobs
 from .data import make_spirals
 from .linear import least_squares_line
 from .linear import gradient_descent_line
+from .robust import best_constant
+from .robust import robust_line
+from .robust import gradient_descent_constant
 from .training import fit
 from .notebook import glue
 from .notebook import show_source
@@ -84,6 +87,9 @@ __all__ = [
     "make_spirals",
     "least_squares_line",
     "gradient_descent_line",
+    "best_constant",
+    "robust_line",
+    "gradient_descent_constant",
     "fit",
     "glue",
     "show_source",
