@@ -43,12 +43,35 @@ from .data import make_blobs
 from .data import make_spirals
 from .linear import least_squares_line
 from .linear import gradient_descent_line
+from .fitting import fit_line
+from .fitting import compare_reductions
+from .fitting import loss_and_grad_curves
+from .fitting import plot_loss_and_grad
 from .robust import best_constant
 from .robust import robust_line
 from .robust import gradient_descent_constant
 from .training import fit
 from .notebook import glue
 from .notebook import show_source
+from .initialisation import weight_variance
+from .initialisation import init_linear_
+from .initialisation import layer_stats
+from .initialisation import theory_std
+from .classifiers import make_mlp
+from .classifiers import train_classifier
+from .classifiers import predict
+from .classifiers import accuracy
+from .classifiers import decision_grid
+from .classifiers import plot_decision_regions
+from .regularisation import make_sine_regression
+from .regularisation import ridge
+from .regularisation import soft_threshold
+from .regularisation import lasso
+from .regularisation import lasso_alpha_max
+from .regularisation import coefficient_path
+from .regularisation import EarlyStopping
+from .regularisation import early_stopping_epoch
+from .regularisation import decay_parameter_groups
 
 __version__ = "0.1.0"
 
@@ -87,10 +110,33 @@ __all__ = [
     "make_spirals",
     "least_squares_line",
     "gradient_descent_line",
+    "fit_line",
+    "compare_reductions",
+    "loss_and_grad_curves",
+    "plot_loss_and_grad",
     "best_constant",
     "robust_line",
     "gradient_descent_constant",
     "fit",
     "glue",
     "show_source",
+    "weight_variance",
+    "init_linear_",
+    "layer_stats",
+    "theory_std",
+    "make_mlp",
+    "train_classifier",
+    "predict",
+    "accuracy",
+    "decision_grid",
+    "plot_decision_regions",
+    "make_sine_regression",
+    "ridge",
+    "soft_threshold",
+    "lasso",
+    "lasso_alpha_max",
+    "coefficient_path",
+    "EarlyStopping",
+    "early_stopping_epoch",
+    "decay_parameter_groups",
 ]
