@@ -1,0 +1,330 @@
+r"""Small classifiers on 2-D data: build, train, predict, and draw their decision regions.
+
+The classification chapters train the same kind of model again and again: a small
+multilayer perceptron (MLP) that maps a point of the plane to :math:`C` logits, trained
+full-batch on a few hundred synthetic points (:func:`~lossbook.make_blobs`,
+:func:`~lossbook.make_spirals`). This module holds those pieces, so that a chapter's
+experiment is a few lines and two chapters train exactly the same way.
+
+The loss is always a parameter: :func:`train_classifier` calls ``loss_fn(logits, targets)``,
+so cross-entropy on class indices, MSE between softmax outputs and one-hot targets, or any
+other loss on the logits can be compared on the same model, data and optimiser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import torch
+
+_ACTIVATIONS = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid}
+_OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+
+
+def make_mlp(
+    in_features: int = 2,
+    n_classes: int = 3,
+    *,
+    hidden: Sequence[int] = (32,),
+    activation: str = "tanh",
+    seed: int = 0,
+    dtype: torch.dtype = torch.float32,
+) -> torch.nn.Sequential:
+    r"""A multilayer perceptron that maps ``in_features`` inputs to ``n_classes`` logits.
+
+    The network is ``Linear -> activation -> ... -> Linear``: one hidden layer per entry of
+    ``hidden``, and a last linear layer with no activation, so its outputs are **logits**
+    :math:`z \in \mathbb R^C`, the input that :func:`torch.nn.functional.cross_entropy`
+    expects. With ``hidden=()`` it is a linear (softmax-regression) model. The weights get
+    PyTorch's default initialisation, drawn from a generator seeded with ``seed``, so the
+    same call always gives the same network whatever the global seed.
+
+    Args:
+        in_features: inputs per example (2 for points of the plane).
+        n_classes: number of outputs :math:`C` (logits); 1 for a binary model used with
+            ``BCEWithLogitsLoss``.
+        hidden: widths of the hidden layers, possibly empty.
+        activation: ``"tanh"``, ``"relu"`` or ``"sigmoid"``, used after every hidden layer.
+        seed: seed of the weights' initialisation.
+        dtype: the parameters' dtype.
+
+    Returns:
+        A :class:`torch.nn.Sequential` whose output for an ``(N, in_features)`` input has
+        shape ``(N, n_classes)``.
+
+    Raises:
+        ValueError: if a size is below 1 or ``activation`` is unknown.
+
+    Example:
+        >>> import torch
+        >>> model = make_mlp(2, 3, hidden=(8,), seed=1)
+        >>> model(torch.zeros(5, 2)).shape
+        torch.Size([5, 3])
+        >>> bool(torch.equal(model[0].weight, make_mlp(2, 3, hidden=(8,), seed=1)[0].weight))
+        True
+    """
+    if in_features < 1 or n_classes < 1 or any(h < 1 for h in hidden):
+        raise ValueError(
+            f"make_mlp: in_features, n_classes and every hidden width must be at least 1, "
+            f"got in_features={in_features}, n_classes={n_classes}, hidden={tuple(hidden)}."
+        )
+    if activation not in _ACTIVATIONS:
+        raise ValueError(
+            f"make_mlp: activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}."
+        )
+    widths = [in_features, *hidden, n_classes]
+    layers: list[torch.nn.Module] = []
+    state = torch.random.get_rng_state()
+    try:  # initialise from our own seed, and leave the global generator as it was
+        torch.manual_seed(seed)
+        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
+            layers.append(torch.nn.Linear(fan_in, fan_out, dtype=dtype))
+            if i < len(widths) - 2:
+                layers.append(_ACTIVATIONS[activation]())
+    finally:
+        torch.random.set_rng_state(state)
+    return torch.nn.Sequential(*layers)
+
+
+def _as_inputs(X, model: torch.nn.Module) -> torch.Tensor:
+    """Inputs as a tensor of the model's dtype (NumPy arrays are converted)."""
+    dtype = next(model.parameters()).dtype
+    return torch.as_tensor(np.asarray(X) if not torch.is_tensor(X) else X, dtype=dtype)
+
+
+def predict(model: torch.nn.Module, X) -> np.ndarray:
+    r"""Predicted classes: the index of the largest logit of each row.
+
+    For a model with a single output (a binary classifier on logits) the class is 1 where
+    the logit is positive, that is where :math:`\sigma(z) > 1/2`.
+
+    Args:
+        model: maps an ``(N, d)`` tensor to ``(N, C)`` logits.
+        X: inputs of shape ``(N, d)``, a NumPy array or a tensor.
+
+    Returns:
+        An int64 array of shape ``(N,)``.
+
+    Example:
+        >>> import numpy as np
+        >>> model = make_mlp(2, 3, hidden=(), seed=0)
+        >>> predict(model, np.zeros((4, 2))).shape
+        (4,)
+    """
+    with torch.no_grad():
+        logits = model(_as_inputs(X, model))
+    if logits.shape[-1] == 1:
+        return (logits[:, 0] > 0).to(torch.int64).numpy()
+    return logits.argmax(dim=1).numpy()
+
+
+def accuracy(model: torch.nn.Module, X, labels) -> float:
+    """The fraction of examples whose predicted class (:func:`predict`) equals the label.
+
+    Args:
+        model: maps an ``(N, d)`` tensor to ``(N, C)`` logits.
+        X: inputs of shape ``(N, d)``.
+        labels: integer class labels of shape ``(N,)``.
+
+    Returns:
+        A float in [0, 1].
+
+    Raises:
+        ValueError: if ``labels`` does not have one entry per row of ``X``.
+
+    Example:
+        >>> import numpy as np
+        >>> model = make_mlp(2, 2, hidden=(), seed=0)
+        >>> everything = predict(model, np.eye(2))
+        >>> accuracy(model, np.eye(2), everything)
+        1.0
+    """
+    labels = np.asarray(labels)
+    if labels.shape != (len(X),):
+        raise ValueError(
+            f"accuracy: labels must have shape (N,) = ({len(X)},), got {labels.shape}."
+        )
+    return float(np.mean(predict(model, X) == labels))
+
+
+def train_classifier(
+    model: torch.nn.Module,
+    X,
+    labels,
+    *,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+    targets=None,
+    steps: int = 300,
+    lr: float = 0.05,
+    optimizer: str = "adam",
+) -> dict[str, list[float]]:
+    r"""Train a classifier full-batch and record its loss and training accuracy at each step.
+
+    Each step computes the logits of all of ``X``, the loss ``loss_fn(logits, targets)``,
+    back-propagates and takes one optimiser step. Before the update it records the loss and
+    the accuracy of those logits against ``labels``, so ``history["loss"][0]`` is the loss of
+    the untrained model. The model is trained in place.
+
+    Args:
+        model: maps an ``(N, d)`` tensor to ``(N, C)`` logits (e.g. :func:`make_mlp`).
+        X: inputs of shape ``(N, d)``, a NumPy array or a tensor.
+        labels: integer class labels of shape ``(N,)``; used for the accuracy, and as the
+            targets unless ``targets`` is given.
+        loss_fn: maps ``(logits, targets)`` to a scalar tensor; default
+            :func:`torch.nn.functional.cross_entropy`.
+        targets: what ``loss_fn`` compares the logits with, when it is not the labels (for
+            example float one-hot rows for an MSE loss); converted to a tensor as given.
+        steps: number of optimiser steps.
+        lr: learning rate.
+        optimizer: ``"adam"`` or ``"sgd"`` (plain gradient descent).
+
+    Returns:
+        ``{"loss": [...], "accuracy": [...]}``, one float per step.
+
+    Raises:
+        ValueError: if ``steps < 1``, ``optimizer`` is unknown, or ``labels`` does not have
+            one entry per row of ``X``.
+
+    Example:
+        >>> import torch.nn.functional as F
+        >>> from lossbook import make_blobs
+        >>> X, labels = make_blobs(20, std=0.5, seed=0)
+        >>> model = make_mlp(2, 3, hidden=(), seed=0)
+        >>> history = train_classifier(model, X, labels, loss_fn=F.cross_entropy, steps=100)
+        >>> history["loss"][-1] < history["loss"][0], history["accuracy"][-1]
+        (True, 1.0)
+    """
+    if steps < 1:
+        raise ValueError(f"train_classifier: steps must be at least 1, got {steps}.")
+    if optimizer not in _OPTIMIZERS:
+        raise ValueError(
+            f"train_classifier: optimizer must be one of {sorted(_OPTIMIZERS)}, "
+            f"got {optimizer!r}."
+        )
+    inputs = _as_inputs(X, model)
+    labels = torch.as_tensor(np.asarray(labels), dtype=torch.int64)
+    if labels.shape != (len(inputs),):
+        raise ValueError(
+            f"train_classifier: labels must have shape (N,) = ({len(inputs)},), "
+            f"got {tuple(labels.shape)}."
+        )
+    if targets is None:
+        targets = labels
+    elif not torch.is_tensor(targets):
+        targets = torch.as_tensor(np.asarray(targets))
+    if loss_fn is None:
+        loss_fn = torch.nn.functional.cross_entropy
+    opt = _OPTIMIZERS[optimizer](model.parameters(), lr=lr)
+    history: dict[str, list[float]] = {"loss": [], "accuracy": []}
+    model.train()
+    for _ in range(steps):
+        opt.zero_grad()
+        logits = model(inputs)
+        loss = loss_fn(logits, targets)
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            if logits.shape[-1] == 1:
+                predicted = (logits[:, 0] > 0).to(torch.int64)
+            else:
+                predicted = logits.argmax(dim=1)
+        history["loss"].append(loss.item())
+        history["accuracy"].append((predicted == labels).double().mean().item())
+    model.eval()
+    return history
+
+
+def decision_grid(
+    model: torch.nn.Module, X, *, resolution: int = 200, padding: float = 0.5
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""The model's predicted class on a regular grid covering the data.
+
+    The grid spans the bounding box of ``X`` enlarged by ``padding`` on every side, with
+    ``resolution`` points along each axis.
+
+    Args:
+        model: maps an ``(N, 2)`` tensor to ``(N, C)`` logits.
+        X: the data, shape ``(N, 2)``; only its extent is used.
+        resolution: grid points along each axis.
+        padding: margin added around the data, in the inputs' units.
+
+    Returns:
+        ``(xx, yy, classes)``, three arrays of shape ``(resolution, resolution)``: the grid's
+        coordinates (as :func:`numpy.meshgrid` gives them) and the predicted class at each
+        point.
+
+    Raises:
+        ValueError: if ``X`` is not of shape ``(N, 2)`` or ``resolution < 2``.
+
+    Example:
+        >>> import numpy as np
+        >>> model = make_mlp(2, 2, hidden=(), seed=0)
+        >>> xx, yy, classes = decision_grid(model, np.array([[0.0, 0.0], [1.0, 1.0]]),
+        ...                                 resolution=5, padding=0.0)
+        >>> xx.shape, float(xx.min()), float(yy.max())
+        ((5, 5), 0.0, 1.0)
+    """
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"decision_grid: X must have shape (N, 2), got {X.shape}.")
+    if resolution < 2:
+        raise ValueError(f"decision_grid: resolution must be at least 2, got {resolution}.")
+    low, high = X.min(axis=0) - padding, X.max(axis=0) + padding
+    xx, yy = np.meshgrid(
+        np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
+    )
+    classes = predict(model, np.column_stack([xx.ravel(), yy.ravel()]))
+    return xx, yy, classes.reshape(xx.shape)
+
+
+def plot_decision_regions(ax, model: torch.nn.Module, X, labels, *, resolution: int = 200,
+                          padding: float = 0.5, n_classes: int | None = None):
+    r"""Draw a classifier's decision regions, with the data on top, on a matplotlib axis.
+
+    Each region is shaded in its class's colour (the default colour cycle, class ``k`` in
+    colour ``Ck``) and each point is drawn in the colour of its true label, so misclassified
+    points stand out against the region they fall in. The axes are labelled :math:`x_1` and
+    :math:`x_2` and a legend names the classes.
+
+    Args:
+        ax: a :class:`matplotlib.axes.Axes`.
+        model: maps an ``(N, 2)`` tensor to ``(N, C)`` logits.
+        X: points of shape ``(N, 2)``.
+        labels: integer class labels of shape ``(N,)``.
+        resolution: grid points along each axis (see :func:`decision_grid`).
+        padding: margin around the data.
+        n_classes: number of classes; by default ``labels.max() + 1``.
+
+    Returns:
+        The axis, for chaining.
+
+    Example:
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import matplotlib.pyplot as plt
+        >>> from lossbook import make_blobs
+        >>> X, labels = make_blobs(10, seed=0)
+        >>> fig, ax = plt.subplots()
+        >>> ax = plot_decision_regions(ax, make_mlp(2, 3, seed=0), X, labels, resolution=20)
+        >>> ax.get_xlabel()
+        '$x_1$'
+        >>> plt.close(fig)
+    """
+    from matplotlib.colors import ListedColormap
+
+    X, labels = np.asarray(X), np.asarray(labels)
+    c = int(labels.max()) + 1 if n_classes is None else n_classes
+    xx, yy, classes = decision_grid(model, X, resolution=resolution, padding=padding)
+    colours = [f"C{k}" for k in range(c)]
+    ax.contourf(xx, yy, classes, levels=np.arange(c + 1) - 0.5,
+                cmap=ListedColormap(colours), alpha=0.25)
+    for k in range(c):
+        rows = labels == k
+        ax.scatter(X[rows, 0], X[rows, 1], s=12, color=colours[k], edgecolor="white",
+                   linewidth=0.4, label=f"class {k}")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right")
+    return ax
