@@ -47,10 +47,6 @@ from .fitting import fit_line
 from .fitting import compare_reductions
 from .fitting import loss_and_grad_curves
 from .fitting import plot_loss_and_grad
-from .fitting import fit_line
-from .fitting import compare_reductions
-from .fitting import loss_and_grad_curves
-from .fitting import plot_loss_and_grad
 from .robust import best_constant
 from .robust import robust_line
 from .robust import gradient_descent_constant
@@ -114,10 +110,6 @@ __all__ = [
     "make_spirals",
     "least_squares_line",
     "gradient_descent_line",
-    "fit_line",
-    "compare_reductions",
-    "loss_and_grad_curves",
-    "plot_loss_and_grad",
     "fit_line",
     "compare_reductions",
     "loss_and_grad_curves",
