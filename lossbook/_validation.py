@@ -18,7 +18,9 @@ def as_float_array(fname, name, x):
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as err:  # ragged lists and the like
-        raise TypeError(f"{fname}: {name} must be a numeric array; could not convert it ({err}).")
+        raise TypeError(
+            f"{fname}: {name} must be a numeric array; could not convert it ({err})."
+        ) from err
     if arr.dtype.kind == "f":
         return arr
     if arr.dtype.kind in "biu":
@@ -156,7 +158,7 @@ def reduce(loss, reduction, denominator=None):
     input gives NaN as in torch.
     """
     if reduction == "none":
-        return loss
+        return np.asarray(loss)  # an array even for 0-d input
     total = float(np.sum(loss))
     if reduction == "sum":
         return total

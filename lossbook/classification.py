@@ -223,6 +223,10 @@ def nll_loss_grad(input, target, *, weight=None, ignore_index=-100, reduction="m
     return g
 
 
+# torch's backward floors x (1 - x) at EPSILON = 1e-12f, a float32 constant: 9.99999996e-13
+_BCE_EPS = float(np.float32(1e-12))
+
+
 def _bce_inputs(fname, input, target, weight, reduction):
     x, y = _v.same_shape(fname, input, target)
     _v.check_reduction(fname, reduction)
@@ -298,7 +302,8 @@ def binary_cross_entropy_grad(input, target, *, weight=None, reduction="mean"):
         array([-2.  , -1.25])
     """
     x, y, w = _bce_inputs("binary_cross_entropy_grad", input, target, weight, reduction)
-    return w * (x - y) / np.maximum(x * (1 - x), 1e-12) * _v.grad_scale(reduction, x.size)
+    scale = _v.grad_scale(reduction, x.size)
+    return np.asarray(w * (x - y) / np.maximum(x * (1 - x), _BCE_EPS) * scale)
 
 
 def _bce_logits_inputs(fname, input, target, weight, reduction, pos_weight):
@@ -384,7 +389,8 @@ def binary_cross_entropy_with_logits_grad(input, target, *, weight=None, reducti
     x, y, w, p = _bce_logits_inputs(
         "binary_cross_entropy_with_logits_grad", input, target, weight, reduction, pos_weight)
     log_weight = 1 + (p - 1) * y
-    return w * (log_weight * sigmoid(x) - p * y) * _v.grad_scale(reduction, x.size)
+    scale = _v.grad_scale(reduction, x.size)
+    return np.asarray(w * (log_weight * sigmoid(x) - p * y) * scale)
 
 
 def _kl_inputs(fname, input, target, reduction):
@@ -471,4 +477,4 @@ def kl_div_grad(input, target, *, reduction="mean", log_target=False):
         array([[-1., -0.]])
     """
     x, t, divisor = _kl_inputs("kl_div_grad", input, target, reduction)
-    return -(np.exp(t) if log_target else t) / divisor
+    return np.asarray(-(np.exp(t) if log_target else t) / divisor)

@@ -70,7 +70,8 @@ def mse_loss_grad(input, target, *, reduction="mean"):
     """
     x, y = _v.same_shape("mse_loss_grad", input, target)
     _v.check_reduction("mse_loss_grad", reduction)
-    return 2 * (x - y) * _v.grad_scale(reduction, x.size)
+    scale = _v.grad_scale(reduction, x.size)
+    return np.asarray(2 * (x - y) * scale)
 
 
 def l1_loss(input, target, *, reduction="mean"):
@@ -129,7 +130,8 @@ def l1_loss_grad(input, target, *, reduction="mean"):
     """
     x, y = _v.same_shape("l1_loss_grad", input, target)
     _v.check_reduction("l1_loss_grad", reduction)
-    return np.sign(x - y) * _v.grad_scale(reduction, x.size)
+    scale = _v.grad_scale(reduction, x.size)
+    return np.asarray(np.sign(x - y) * scale)
 
 
 def huber_loss(input, target, *, reduction="mean", delta=1.0):
@@ -199,7 +201,8 @@ def huber_loss_grad(input, target, *, reduction="mean", delta=1.0):
     x, y = _v.same_shape("huber_loss_grad", input, target)
     _v.check_reduction("huber_loss_grad", reduction)
     delta = _v.check_number("huber_loss_grad", "delta", delta, low=0, low_open=True)
-    return np.clip(x - y, -delta, delta) * _v.grad_scale(reduction, x.size)
+    scale = _v.grad_scale(reduction, x.size)
+    return np.asarray(np.clip(x - y, -delta, delta) * scale)
 
 
 def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
@@ -274,4 +277,5 @@ def smooth_l1_loss_grad(input, target, *, reduction="mean", beta=1.0):
     _v.check_reduction("smooth_l1_loss_grad", reduction)
     beta = _v.check_number("smooth_l1_loss_grad", "beta", beta, low=0)
     slope = np.sign(x - y) if beta == 0 else np.clip((x - y) / beta, -1, 1)
-    return slope * _v.grad_scale(reduction, x.size)
+    scale = _v.grad_scale(reduction, x.size)
+    return np.asarray(slope * scale)

@@ -1,0 +1,246 @@
+"""The registry of lossbook's losses for the parity, property and gradient tests.
+
+Each entry pairs a lossbook loss and its ``*_grad`` twin with the torch function it mirrors and
+a Hypothesis strategy that draws ``(input, target, options)`` in float64, covering every option
+and the corners the issue lists (ties, ignored samples, all-ignored batches, probabilities of
+exactly 0 and 1, ``beta = 0``, ...). The oracle is always torch: no expected value here is
+computed by lossbook.
+"""
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import lossbook
+
+# Parity runs this many examples per function; the whole suite stays well under a minute on
+# two shared cores.
+PARITY = settings(max_examples=100, deadline=None, derandomize=True)
+PROPERTY = settings(max_examples=30, deadline=None, derandomize=True)
+
+RTOL = 1e-9
+# Entries that come from a cancellation (p - 1 near p = 1, x - (x - tiny), t log t - t x near 0)
+# can only be as accurate as the rounding of the terms that cancel, so they are compared with an
+# absolute tolerance of 1e-12 times the magnitude of those terms. Everything else meets RTOL.
+ATOL_FACTOR = 1e-12
+
+REDUCTIONS = ["mean", "sum", "none"]
+OBSERVED = {}  # function name -> largest relative difference from torch seen (for the report)
+
+
+def floats(lo, hi):
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+def arrays(shape, lo, hi):
+    return hnp.arrays(np.float64, shape, elements=floats(lo, hi))
+
+
+shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5)
+
+
+def to_torch(value):
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value)
+    return value
+
+
+def torch_value_and_grad(fn, x, y, kwargs):
+    """The torch oracle: the loss and the gradient of its sum with respect to ``x``."""
+    xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    with warnings.catch_warnings():  # kl_div's "mean" warning
+        warnings.simplefilter("ignore", UserWarning)
+        out = fn(xt, to_torch(y), **{k: to_torch(v) for k, v in kwargs.items()})
+    out.sum().backward()
+    return out.detach().numpy(), xt.grad.numpy()
+
+
+def assert_close(name, ours, theirs, scale=0.0):
+    """Compare one lossbook result with torch's: same kind, same shape, rtol 1e-9."""
+    theirs = np.asarray(theirs)
+    if theirs.ndim == 0 and not isinstance(ours, np.ndarray):
+        assert type(ours) is float, f"{name}: reduced loss should be a Python float"
+    else:
+        assert isinstance(ours, np.ndarray), f"{name}: expected an array, got {type(ours)}"
+        assert ours.shape == theirs.shape, f"{name}: shape {ours.shape} != torch {theirs.shape}"
+        assert ours.dtype == theirs.dtype, f"{name}: dtype {ours.dtype} != torch {theirs.dtype}"
+    ours = np.asarray(ours, dtype=np.float64)
+    np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs), err_msg=f"{name}: NaNs")
+    atol = ATOL_FACTOR * (np.max(np.abs(np.nan_to_num(theirs)), initial=0) + scale)
+    np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=atol, equal_nan=True,
+                               err_msg=name)
+    ok = np.isfinite(theirs) & (np.abs(theirs) > 1000 * atol)
+    if ok.any():
+        rel = np.max(np.abs(ours[ok] - theirs[ok]) / np.abs(theirs[ok]))
+        OBSERVED[name] = max(OBSERVED.get(name, 0.0), float(rel))
+
+
+@dataclass
+class Loss:
+    name: str
+    loss: object
+    grad: object
+    torch_fn: object
+    cases: object  # a strategy of (input, target, kwargs)
+    reductions: list = field(default_factory=lambda: list(REDUCTIONS))
+    scale: object = lambda x, y, kw: 0.0  # magnitude of terms that may cancel (see ATOL_FACTOR)
+    nonnegative: bool = True  # elementwise ("none") losses are >= 0
+
+
+# -- strategies -------------------------------------------------------------------------------
+
+@st.composite
+def regression_cases(draw, option=None, low=0.0):
+    """Same-shape pairs with some exact ties; an optional positive option (delta or beta)."""
+    shape = draw(shapes)
+    x = draw(arrays(shape, -1e3, 1e3))
+    y = np.where(draw(hnp.arrays(bool, shape)), x, draw(arrays(shape, -1e3, 1e3)))
+    kwargs = {"reduction": draw(st.sampled_from(REDUCTIONS))}
+    if option:
+        values = floats(1e-3, 1e3) if low > 0 else st.just(0.0) | floats(1e-3, 1e3)
+        kwargs[option] = draw(values)
+    return x, y, kwargs
+
+
+@st.composite
+def class_index_targets(draw, n, c):
+    """Indices in [0, C), some replaced by ignore_index (which may be in range or not)."""
+    ignore_index = draw(st.sampled_from([-100, 0, c - 1, c + 3]))
+    y = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, c - 1)))
+    y = np.where(draw(hnp.arrays(bool, (n,))), ignore_index, y)
+    return y, ignore_index
+
+
+@st.composite
+def probability_targets(draw, shape, normalise=None):
+    """Probabilities in [0, 1] (exact 0 and 1 included), rows normalised or not."""
+    p = draw(arrays(shape, 0.0, 1.0))
+    if normalise is None:
+        normalise = draw(st.booleans())
+    if normalise and p.ndim:
+        total = p.sum(axis=-1, keepdims=True)
+        p = np.where(total > 0, p / np.where(total > 0, total, 1), 1.0 / p.shape[-1])
+    return p
+
+
+@st.composite
+def ce_cases(draw, kind=None):
+    n, c = draw(st.integers(1, 6)), draw(st.integers(1, 5))
+    x = draw(arrays((n, c), -30, 30))
+    kwargs = {"reduction": draw(st.sampled_from(REDUCTIONS))}
+    if draw(st.booleans()):
+        kwargs["weight"] = draw(arrays((c,), 0.1, 5.0))
+    kwargs["label_smoothing"] = draw(st.just(0.0) | st.just(1.0) | floats(0.0, 1.0))
+    kind = kind or draw(st.sampled_from(["index", "probability"]))
+    if kind == "index":
+        y, kwargs["ignore_index"] = draw(class_index_targets(n, c))
+    else:
+        y = draw(probability_targets((n, c)))
+    return x, y, kwargs
+
+
+@st.composite
+def nll_cases(draw):
+    n, c = draw(st.integers(1, 6)), draw(st.integers(1, 5))
+    x = draw(arrays((n, c), -1e3, 1e3))
+    y, ignore_index = draw(class_index_targets(n, c))
+    kwargs = {"reduction": draw(st.sampled_from(REDUCTIONS)), "ignore_index": ignore_index}
+    if draw(st.booleans()):
+        kwargs["weight"] = draw(arrays((c,), 0.1, 5.0))
+    return x, y, kwargs
+
+
+@st.composite
+def element_weights(draw, shape, name):
+    """An element weight of the full shape, of the last axis, or a single number."""
+    choice = draw(st.sampled_from(["none", "full", "last", "scalar"]))
+    if choice == "none":
+        return {}
+    wshape = {"full": shape, "last": shape[-1:], "scalar": ()}[choice]
+    return {name: draw(arrays(wshape, 0.1, 5.0))}
+
+
+@st.composite
+def bce_cases(draw):
+    shape = draw(shapes)
+    x = draw(arrays(shape, 0.0, 1.0))
+    y = draw(probability_targets(shape, normalise=False))
+    kwargs = {"reduction": draw(st.sampled_from(REDUCTIONS))}
+    kwargs.update(draw(element_weights(shape, "weight")))
+    return x, y, kwargs
+
+
+@st.composite
+def bce_logits_cases(draw):
+    shape = draw(shapes)
+    x = draw(arrays(shape, -200.0, 200.0))
+    y = draw(probability_targets(shape, normalise=False))
+    kwargs = {"reduction": draw(st.sampled_from(REDUCTIONS))}
+    kwargs.update(draw(element_weights(shape, "weight")))
+    kwargs.update(draw(element_weights(shape, "pos_weight")))
+    return x, y, kwargs
+
+
+@st.composite
+def kl_cases(draw):
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5))
+    log_target = draw(st.booleans())
+    x = np.log(draw(probability_targets(shape, normalise=True)) + 1e-300)
+    t = draw(probability_targets(shape))
+    if log_target:
+        t = draw(arrays(shape, -30.0, 0.0))
+    kwargs = {"reduction": draw(st.sampled_from(REDUCTIONS + ["batchmean"])),
+              "log_target": log_target}
+    return x, t, kwargs
+
+
+def _max_abs(a):
+    return float(np.max(np.abs(a), initial=0.0))
+
+
+LOSSES = [
+    Loss("mse_loss", lossbook.mse_loss, lossbook.mse_loss_grad, F.mse_loss,
+         regression_cases()),
+    Loss("l1_loss", lossbook.l1_loss, lossbook.l1_loss_grad, F.l1_loss, regression_cases()),
+    Loss("huber_loss", lossbook.huber_loss, lossbook.huber_loss_grad, F.huber_loss,
+         regression_cases("delta", low=1e-3)),
+    Loss("smooth_l1_loss", lossbook.smooth_l1_loss, lossbook.smooth_l1_loss_grad,
+         F.smooth_l1_loss, regression_cases("beta")),
+    Loss("cross_entropy", lossbook.cross_entropy, lossbook.cross_entropy_grad,
+         F.cross_entropy, ce_cases(),
+         # the gradient (sum_k q_k) p - q cancels to ~0 where q is close to p
+         scale=lambda x, y, kw: x.shape[1] * (_max_abs(y) + 1.0 if y.dtype.kind == "f" else 1.0)
+         * _max_abs(kw.get("weight", 1.0))),
+    Loss("nll_loss", lossbook.nll_loss, lossbook.nll_loss_grad, F.nll_loss, nll_cases(),
+         nonnegative=False),
+    Loss("binary_cross_entropy", lossbook.binary_cross_entropy,
+         lossbook.binary_cross_entropy_grad, F.binary_cross_entropy, bce_cases()),
+    Loss("binary_cross_entropy_with_logits", lossbook.binary_cross_entropy_with_logits,
+         lossbook.binary_cross_entropy_with_logits_grad, F.binary_cross_entropy_with_logits,
+         bce_logits_cases(),
+         # (1 - y) x - log sigma(x) cancels for x << 0, y = 0 (torch computes it the same way)
+         scale=lambda x, y, kw: 5 * _max_abs(x) * (_max_abs(kw.get("pos_weight", 1.0)) + 1)
+         * _max_abs(kw.get("weight", 1.0))),
+    Loss("kl_div", lossbook.kl_div, lossbook.kl_div_grad, F.kl_div, kl_cases(),
+         reductions=REDUCTIONS + ["batchmean"],
+         # t log t - t x cancels when x is close to log t; single terms may be negative
+         scale=lambda x, y, kw: np.sum(np.abs(x)) + 1.0 if not kw["log_target"]
+         else np.sum(np.abs(x) + np.abs(y)),
+         nonnegative=False),
+]
+BY_NAME = {entry.name: entry for entry in LOSSES}
+
+
+def check_parity(entry, case):
+    """Value and gradient of one lossbook loss against torch, for one drawn case."""
+    x, y, kwargs = case
+    value, grad = torch_value_and_grad(entry.torch_fn, x, y, kwargs)
+    scale = entry.scale(x, y, kwargs)
+    assert_close(entry.name, entry.loss(x, y, **kwargs), value, scale)
+    assert_close(entry.name + "_grad", entry.grad(x, y, **kwargs), grad, scale)
