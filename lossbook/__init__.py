@@ -53,6 +53,11 @@ from .robust import gradient_descent_constant
 from .training import fit
 from .notebook import glue
 from .notebook import show_source
+from .schedules import record_lr
+from .schedules import lr_curve
+from .schedules import steps_per_epoch
+from .schedules import lr_range_test
+from .schedules import suggest_lr
 from .initialisation import weight_variance
 from .initialisation import init_linear_
 from .initialisation import layer_stats
@@ -120,6 +125,11 @@ __all__ = [
     "fit",
     "glue",
     "show_source",
+    "record_lr",
+    "lr_curve",
+    "steps_per_epoch",
+    "lr_range_test",
+    "suggest_lr",
     "weight_variance",
     "init_linear_",
     "layer_stats",
