@@ -118,7 +118,7 @@ def test_recording_warns_nothing_and_leaves_the_model_alone():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         record_lr(S.StepLR(opt, step_size=1, gamma=0.5), 5)
-    for p, b in zip(model.parameters(), before):
+    for p, b in zip(model.parameters(), before, strict=True):
         torch.testing.assert_close(p.detach(), b, rtol=0, atol=0)
 
 
@@ -179,7 +179,7 @@ def test_range_test_rates_are_geometric_and_the_model_is_untouched():
                            steps=30)
     assert len(result["lr"]) == 30  # nothing diverges below 1e-2
     np.testing.assert_allclose(result["lr"], np.geomspace(1e-4, 1e-2, 30), rtol=1e-10)
-    for p, b in zip(model.parameters(), before):
+    for p, b in zip(model.parameters(), before, strict=True):
         torch.testing.assert_close(p.detach(), b, rtol=0, atol=0)
 
 
