@@ -68,6 +68,14 @@ from .classifiers import predict
 from .classifiers import accuracy
 from .classifiers import decision_grid
 from .classifiers import plot_decision_regions
+from .comparison import softmax_mse_loss
+from .comparison import sigmoid_mse_loss
+from .comparison import one_vs_rest_bce_loss
+from .comparison import classification_losses
+from .comparison import LossRun
+from .comparison import compare_losses
+from .comparison import logit_gradient
+from .comparison import confidence_stats
 from .regularisation import make_sine_regression
 from .regularisation import ridge
 from .regularisation import soft_threshold
@@ -140,6 +148,14 @@ __all__ = [
     "accuracy",
     "decision_grid",
     "plot_decision_regions",
+    "softmax_mse_loss",
+    "sigmoid_mse_loss",
+    "one_vs_rest_bce_loss",
+    "classification_losses",
+    "LossRun",
+    "compare_losses",
+    "logit_gradient",
+    "confidence_stats",
     "make_sine_regression",
     "ridge",
     "soft_threshold",
