@@ -79,7 +79,7 @@ def log_softmax(input, dim=-1):
         array([-10000., -10000.,      0.])
     """
     x = _v.as_float_array("log_softmax", "input", input)
-    return x - logsumexp(x, dim=dim, keepdim=True)
+    return np.asarray(x - logsumexp(x, dim=dim, keepdim=True))
 
 
 def softmax(input, dim=-1):
@@ -166,4 +166,4 @@ def log_sigmoid(input):
         array([-1.00000000e+04, -6.93147181e-01])
     """
     x = _v.as_float_array("log_sigmoid", "input", input)
-    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+    return np.asarray(np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x))))

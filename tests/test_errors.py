@@ -1,0 +1,141 @@
+"""Every error path: the exception type and the message (function, parameter, fix)."""
+
+import numpy as np
+import pytest
+from losses_registry import LOSSES
+
+import lossbook
+
+X2 = np.zeros((2, 3))
+PAIRWISE = [e for e in LOSSES if e.name not in ("cross_entropy", "nll_loss")]
+
+
+@pytest.mark.parametrize("entry", PAIRWISE, ids=lambda e: e.name)
+@pytest.mark.parametrize("grad", [False, True])
+def test_shape_mismatch_names_both_shapes_and_the_fix(entry, grad):
+    fn = entry.grad if grad else entry.loss
+    with pytest.raises(ValueError, match=r"input has shape \(3, 1\) but target has shape "
+                                         r"\(3,\).*does not broadcast.*Reshape"):
+        fn(np.full((3, 1), 0.5), np.full(3, 0.5))
+
+
+@pytest.mark.parametrize("entry", LOSSES, ids=lambda e: e.name)
+@pytest.mark.parametrize("grad", [False, True])
+def test_unknown_reduction(entry, grad):
+    fn = entry.grad if grad else entry.loss
+    name = entry.name + ("_grad" if grad else "")
+    y = np.array([0, 1]) if entry.name in ("cross_entropy", "nll_loss") else np.full((2, 3), 0.5)
+    with pytest.raises(ValueError, match=rf"^{name}: reduction must be one of .*got 'avg'"):
+        fn(np.full((2, 3), 0.5), y, reduction="avg")
+
+
+@pytest.mark.parametrize("entry", LOSSES, ids=lambda e: e.name)
+def test_non_numeric_input_is_a_type_error(entry):
+    with pytest.raises(TypeError, match=rf"{entry.name}: input must be a real numeric array; "
+                                        r"got dtype <U1"):
+        entry.loss(np.array([["a", "b"]]), np.array([0]))
+
+
+def test_non_numeric_target_and_ragged_input():
+    with pytest.raises(TypeError, match="mse_loss: target must be a real numeric array"):
+        lossbook.mse_loss([1.0], ["x"])
+    with pytest.raises(TypeError, match="mse_loss: input must be a numeric array"):
+        lossbook.mse_loss([[1.0], [1.0, 2.0]], [0.0])
+    with pytest.raises(TypeError, match="softmax: input must be a real numeric array"):
+        lossbook.softmax([1j])
+
+
+def test_options_out_of_range():
+    with pytest.raises(ValueError, match=r"huber_loss: delta must be > 0; got 0.0"):
+        lossbook.huber_loss([1.0], [0.0], delta=0)
+    with pytest.raises(ValueError, match=r"huber_loss_grad: delta must be > 0; got -1.0"):
+        lossbook.huber_loss_grad([1.0], [0.0], delta=-1.0)
+    with pytest.raises(ValueError, match=r"smooth_l1_loss: beta must be >= 0; got -0.5"):
+        lossbook.smooth_l1_loss([1.0], [0.0], beta=-0.5)
+    with pytest.raises(TypeError, match=r"smooth_l1_loss: beta must be a real number; got str"):
+        lossbook.smooth_l1_loss([1.0], [0.0], beta="1")
+    with pytest.raises(ValueError, match=r"cross_entropy: label_smoothing must be >= 0 and "
+                                         r"<= 1; got 1.5"):
+        lossbook.cross_entropy(X2, [0, 1], label_smoothing=1.5)
+    with pytest.raises(ValueError, match=r"label_smoothing must be >= 0 and <= 1; got -0.1"):
+        lossbook.smooth_labels([0], 2, label_smoothing=-0.1)
+    with pytest.raises(ValueError, match=r"numerical_grad: eps must be > 0"):
+        lossbook.numerical_grad(np.sum, [1.0], eps=0.0)
+
+
+@pytest.mark.parametrize("fn", [lossbook.cross_entropy, lossbook.nll_loss,
+                                lossbook.cross_entropy_grad, lossbook.nll_loss_grad])
+def test_class_index_errors(fn):
+    name = fn.__name__
+    with pytest.raises(ValueError, match=rf"{name}: target holds class index 3, outside "
+                                         r"\[0, 2\] for input with C = 3 classes"):
+        fn(X2, [0, 3])
+    with pytest.raises(ValueError, match=r"target holds class index -1, outside"):
+        fn(X2, [-1, 0])
+    with pytest.raises(ValueError, match=r"class-index target must have shape \(N,\) = \(2,\)"):
+        fn(X2, [0, 1, 2])
+    with pytest.raises(ValueError, match=r"input must have shape \(N, C\).*got shape \(3,\)"):
+        fn(np.zeros(3), [0])
+    with pytest.raises(ValueError, match=r"weight must have shape \(3,\); got shape \(2,\)"):
+        fn(X2, [0, 1], weight=[1.0, 2.0])
+    with pytest.raises(TypeError, match=r"ignore_index must be an int; got float"):
+        fn(X2, [0, 1], ignore_index=-100.0)
+
+
+def test_probability_target_of_the_wrong_shape():
+    with pytest.raises(ValueError, match=r"cross_entropy: a float target is read as class "
+                                         r"probabilities .* \(2, 3\); got shape \(2,\).*integer"):
+        lossbook.cross_entropy(X2, np.array([0.0, 1.0]))
+    with pytest.raises(TypeError, match=r"nll_loss: target must hold integer class indices"):
+        lossbook.nll_loss(X2, np.array([0.0, 1.0]))
+
+
+def test_binary_cross_entropy_range_and_weight_shape():
+    with pytest.raises(ValueError, match=r"binary_cross_entropy: all elements of input must be "
+                                         r"between 0 and 1.*binary_cross_entropy_with_logits"):
+        lossbook.binary_cross_entropy([1.5], [1.0])
+    with pytest.raises(ValueError, match=r"all elements of input must be between 0 and 1.*NaN"):
+        lossbook.binary_cross_entropy([np.nan], [1.0])  # torch raises here too
+    with pytest.raises(ValueError, match=r"all elements of target must be between 0 and 1"):
+        lossbook.binary_cross_entropy_grad([0.5], [2.0])
+    with pytest.raises(ValueError, match=r"weight must broadcast to the input's shape \(2, 3\); "
+                                         r"got shape \(2,\)"):
+        lossbook.binary_cross_entropy(np.full((2, 3), 0.5), np.full((2, 3), 0.5),
+                                      weight=[1.0, 2.0])
+    with pytest.raises(ValueError, match=r"pos_weight must broadcast to the input's shape"):
+        lossbook.binary_cross_entropy_with_logits(X2, X2, pos_weight=np.ones((2, 3, 1)))
+
+
+def test_kl_div_reductions():
+    with pytest.raises(ValueError, match=r"kl_div: reduction must be one of 'none', "
+                                         r"'batchmean', 'sum', 'mean'; got 'avg'"):
+        lossbook.kl_div(X2, X2, reduction="avg")
+    with pytest.raises(ValueError, match=r"mse_loss: reduction must be one of .*'batchmean'"):
+        lossbook.mse_loss(X2, X2, reduction="batchmean")  # batchmean is KL's only
+
+
+def test_one_hot_errors():
+    with pytest.raises(TypeError, match=r"one_hot: labels must hold integer class indices; "
+                                        r"got dtype float64"):
+        lossbook.one_hot([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"labels must hold integer class indices; got dtype bool"):
+        lossbook.one_hot([True])
+    with pytest.raises(ValueError, match=r"one_hot: labels must be non-negative; got -1"):
+        lossbook.one_hot([-1, 2])
+    with pytest.raises(ValueError, match=r"labels must be smaller than num_classes = 3; got 3"):
+        lossbook.one_hot([0, 3], 3)
+    with pytest.raises(ValueError, match=r"cannot infer the number of classes from empty"):
+        lossbook.one_hot(np.zeros(0, dtype=np.int64))
+    with pytest.raises(ValueError, match=r"num_classes must be a positive int, or -1"):
+        lossbook.one_hot([0], 0)
+    with pytest.raises(TypeError, match=r"num_classes must be an int; got float"):
+        lossbook.one_hot([0], 2.0)
+    with pytest.raises(ValueError, match=r"smooth_labels: probability targets must have a last "
+                                         r"axis of num_classes entries; got shape \(2,\)"):
+        lossbook.smooth_labels(np.array([0.5, 0.5]), 3, label_smoothing=0.1)
+
+
+def test_check_grad_rejects_a_gradient_of_the_wrong_shape():
+    with pytest.raises(ValueError, match=r"check_grad: the gradient has shape \(1,\) but input "
+                                         r"has shape \(2,\)"):
+        lossbook.check_grad(lossbook.mse_loss, lambda x, y: np.zeros(1), [1.0, 2.0], [0.0, 0.0])

@@ -1,0 +1,61 @@
+"""Finite differences: the helpers themselves, then every *_grad against them."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from losses_registry import LOSSES, PROPERTY
+
+import lossbook
+
+
+def test_numerical_grad_of_a_known_function():
+    # d/dv sum(v^3) = 3 v^2: 3 and 12 at v = [1, 2]; central differences are exact to O(h^2)
+    g = lossbook.numerical_grad(lambda v: np.sum(v**3), np.array([1.0, 2.0]))
+    np.testing.assert_allclose(g, [3.0, 12.0], rtol=1e-8)
+    assert g.dtype == np.float64
+
+
+def test_check_grad_is_small_for_a_right_gradient_and_large_for_a_wrong_one():
+    x, y = np.array([0.5, -1.0, 2.0]), np.zeros(3)
+    assert lossbook.check_grad(lossbook.mse_loss, lossbook.mse_loss_grad, x, y) < 1e-8
+    # the MSE gradient without its factor 2 is off by half its size: relative error 0.5
+    wrong = lambda x, y, **kw: lossbook.mse_loss_grad(x, y, **kw) / 2  # noqa: E731
+    assert lossbook.check_grad(lossbook.mse_loss, wrong, x, y) == pytest.approx(0.5, rel=1e-6)
+
+
+def test_check_grad_sums_unreduced_losses():
+    x, y = np.array([0.5, -1.0]), np.zeros(2)
+    assert lossbook.check_grad(lossbook.mse_loss, lossbook.mse_loss_grad, x, y,
+                               reduction="none") < 1e-8
+
+
+def _away_from_kinks(entry, x, y, kwargs):
+    """Nudge inputs off the points where the loss is not differentiable (ties, |d| = delta)."""
+    if entry.name in ("l1_loss", "huber_loss", "smooth_l1_loss"):
+        d = x - y
+        knots = [0.0, kwargs.get("delta", kwargs.get("beta", 0.0))]
+        for k in knots:
+            near = np.abs(np.abs(d) - k) < 1e-3
+            x = np.where(near, x + 0.01 + 0.1 * k, x)
+    if entry.name == "binary_cross_entropy":
+        x = np.clip(x, 0.05, 0.95)  # inside (0, 1), away from the -100 clamp
+    return x
+
+
+@pytest.mark.parametrize("entry", LOSSES, ids=lambda e: e.name)
+def test_every_grad_matches_finite_differences(entry):
+    @PROPERTY
+    @given(entry.cases)
+    def check(case):
+        x, y, kwargs = case
+        x = _away_from_kinks(entry, x, y, kwargs)
+        if entry.name == "binary_cross_entropy_with_logits":
+            x = np.clip(x, -30, 30)  # where the loss is not flat to 1e-6 steps
+        if np.isnan(np.sum(entry.loss(x, y, **kwargs))) or x.size > 40:
+            return  # an all-ignored batch has a NaN loss and nothing to differentiate
+        if np.max(np.abs(entry.grad(x, y, **kwargs)), initial=0.0) < 1e-6:
+            return  # below what a finite difference of step 1e-6 can resolve
+        # a step relative to the inputs' size keeps the rounding error of f(x +- h) small
+        eps = 1e-6 * max(1.0, float(np.max(np.abs(x), initial=0.0)))
+        assert lossbook.check_grad(entry.loss, entry.grad, x, y, eps=eps, **kwargs) < 1e-5
+    check()
