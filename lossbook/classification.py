@@ -77,17 +77,17 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
     offending value, and probability targets must have exactly the input's shape.
 
     Args:
-        input (array_like): Logits :math:`x` of shape ``(N, C)`` (any real numbers).
-        target (array_like): Either integer class indices of shape ``(N,)`` in ``[0, C)`` (or
+        input (``array_like``): Logits :math:`x` of shape ``(N, C)`` (any real numbers).
+        target (``array_like``): Either integer class indices of shape ``(N,)`` in ``[0, C)`` (or
             ``ignore_index``), or float class probabilities of shape ``(N, C)``.
-        weight (array_like, optional): Class weights :math:`w` of shape ``(C,)``.
+        weight (``array_like``, optional): Class weights :math:`w` of shape ``(C,)``.
         ignore_index (int): An index target value whose samples are left out, from the loss
             and from the mean's divisor. Only for index targets. Default: ``-100``.
         reduction (str): ``"mean"``, ``"sum"`` or ``"none"``. Default: ``"mean"``.
         label_smoothing (float): :math:`\varepsilon \in [0, 1]`. Default: ``0.0``.
 
     Returns:
-        float or numpy.ndarray: A Python float when reduced, otherwise the ``(N,)`` array of
+        ``float`` or ``numpy.ndarray``: A Python float when reduced, otherwise the ``(N,)`` array of
         per-sample losses.
 
     Raises:
@@ -126,7 +126,7 @@ def cross_entropy_grad(input, target, *, weight=None, ignore_index=-100, reducti
     are 0, and so is the whole gradient when every sample is ignored (as in torch).
 
     Returns:
-        numpy.ndarray: An array of shape ``(N, C)``.
+        ``numpy.ndarray``: An array of shape ``(N, C)``.
 
     Example:
         >>> from lossbook import cross_entropy_grad
@@ -171,14 +171,14 @@ def nll_loss(input, target, *, weight=None, ignore_index=-100, reduction="mean")
     class index raises ``ValueError`` with the offending value.
 
     Args:
-        input (array_like): Log-probabilities :math:`x` of shape ``(N, C)``.
-        target (array_like): Integer class indices :math:`y` of shape ``(N,)``.
-        weight (array_like, optional): Class weights :math:`w` of shape ``(C,)``.
+        input (``array_like``): Log-probabilities :math:`x` of shape ``(N, C)``.
+        target (``array_like``): Integer class indices :math:`y` of shape ``(N,)``.
+        weight (``array_like``, optional): Class weights :math:`w` of shape ``(C,)``.
         ignore_index (int): A target value whose samples are left out. Default: ``-100``.
         reduction (str): ``"mean"``, ``"sum"`` or ``"none"``. Default: ``"mean"``.
 
     Returns:
-        float or numpy.ndarray: A Python float when reduced, otherwise the ``(N,)`` array.
+        ``float`` or ``numpy.ndarray``: A Python float when reduced, otherwise the ``(N,)`` array.
 
     Raises:
         TypeError: If ``input`` is not numeric or ``target`` is not integer.
@@ -206,7 +206,7 @@ def nll_loss_grad(input, target, *, weight=None, ignore_index=-100, reduction="m
     ignored samples.
 
     Returns:
-        numpy.ndarray: An array of shape ``(N, C)``.
+        ``numpy.ndarray``: An array of shape ``(N, C)``.
 
     Example:
         >>> from lossbook import nll_loss_grad
@@ -257,14 +257,14 @@ def binary_cross_entropy(input, target, *, weight=None, reduction="mean"):
     broadcast to the input's shape, as in torch.
 
     Args:
-        input (array_like): Probabilities :math:`x \in [0, 1]`, any shape.
-        target (array_like): Targets :math:`y \in [0, 1]`, the same shape as ``input``.
-        weight (array_like, optional): Weights :math:`w`, broadcastable to the input's shape.
+        input (``array_like``): Probabilities :math:`x \in [0, 1]`, any shape.
+        target (``array_like``): Targets :math:`y \in [0, 1]`, the same shape as ``input``.
+        weight (``array_like``, optional): Weights :math:`w`, broadcastable to the input's shape.
         reduction (str): ``"mean"``, ``"sum"`` or ``"none"``. Default: ``"mean"``.
 
     Returns:
-        float or numpy.ndarray: A Python float when reduced, otherwise an array of the input's
-        shape.
+        ``float`` or ``numpy.ndarray``: A Python float when reduced, otherwise an
+        array of the input's shape.
 
     Raises:
         TypeError: If an array is not numeric.
@@ -294,7 +294,7 @@ def binary_cross_entropy_grad(input, target, *, weight=None, reduction="mean"):
         \qquad s = 1/n \text{ for "mean", else } 1
 
     Returns:
-        numpy.ndarray: An array of the input's shape.
+        ``numpy.ndarray``: An array of the input's shape.
 
     Example:
         >>> from lossbook import binary_cross_entropy_grad
@@ -340,16 +340,16 @@ def binary_cross_entropy_with_logits(input, target, *, weight=None, reduction="m
     ``(C,)`` weighs class :math:`c` of an ``(N, C)`` multi-label input).
 
     Args:
-        input (array_like): Logits :math:`x`, any shape.
-        target (array_like): Targets :math:`y \in [0, 1]`, the same shape as ``input``.
-        weight (array_like, optional): Weights :math:`w`, broadcastable to the input's shape.
+        input (``array_like``): Logits :math:`x`, any shape.
+        target (``array_like``): Targets :math:`y \in [0, 1]`, the same shape as ``input``.
+        weight (``array_like``, optional): Weights :math:`w`, broadcastable to the input's shape.
         reduction (str): ``"mean"``, ``"sum"`` or ``"none"``. Default: ``"mean"``.
-        pos_weight (array_like, optional): Positive-class weights :math:`p`, broadcastable to
+        pos_weight (``array_like``, optional): Positive-class weights :math:`p`, broadcastable to
             the input's shape.
 
     Returns:
-        float or numpy.ndarray: A Python float when reduced, otherwise an array of the input's
-        shape.
+        ``float`` or ``numpy.ndarray``: A Python float when reduced, otherwise an
+        array of the input's shape.
 
     Raises:
         TypeError: If an array is not numeric.
@@ -379,7 +379,7 @@ def binary_cross_entropy_with_logits_grad(input, target, *, weight=None, reducti
         \qquad s = 1/n \text{ for "mean", else } 1
 
     Returns:
-        numpy.ndarray: An array of the input's shape.
+        ``numpy.ndarray``: An array of the input's shape.
 
     Example:
         >>> from lossbook import binary_cross_entropy_with_logits_grad
@@ -423,16 +423,16 @@ def kl_div(input, target, *, reduction="mean", log_target=False):
     log-probabilities first, the target second.
 
     Args:
-        input (array_like): Log-probabilities :math:`x`, any shape (rows are distributions).
-        target (array_like): Probabilities :math:`t` (or log-probabilities with
+        input (``array_like``): Log-probabilities :math:`x`, any shape (rows are distributions).
+        target (``array_like``): Probabilities :math:`t` (or log-probabilities with
             ``log_target=True``), the same shape as ``input``.
         reduction (str): ``"mean"``, ``"batchmean"``, ``"sum"`` or ``"none"``.
             Default: ``"mean"``.
         log_target (bool): Whether ``target`` holds log-probabilities. Default: ``False``.
 
     Returns:
-        float or numpy.ndarray: A Python float when reduced, otherwise an array of the input's
-        shape.
+        ``float`` or ``numpy.ndarray``: A Python float when reduced, otherwise an
+        array of the input's shape.
 
     Raises:
         TypeError: If an array is not numeric.
@@ -469,7 +469,7 @@ def kl_div_grad(input, target, *, reduction="mean", log_target=False):
     else 1.
 
     Returns:
-        numpy.ndarray: An array of the input's shape.
+        ``numpy.ndarray``: An array of the input's shape.
 
     Example:
         >>> from lossbook import kl_div_grad

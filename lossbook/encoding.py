@@ -15,12 +15,12 @@ def one_hot(labels, num_classes=-1):
     axis of length :math:`C` and dtype int64; ``num_classes=-1`` uses ``labels.max() + 1``.
 
     Args:
-        labels (array_like): Non-negative integer labels of any shape.
+        labels (``array_like``): Non-negative integer labels of any shape.
         num_classes (int): The number of classes :math:`C`, or ``-1`` to infer it.
             Default: ``-1``.
 
     Returns:
-        numpy.ndarray: An int64 array of shape ``labels.shape + (C,)``.
+        ``numpy.ndarray``: An int64 array of shape ``labels.shape + (C,)``.
 
     Raises:
         TypeError: If ``labels`` is not an integer array (float labels included).
@@ -50,14 +50,14 @@ def smooth_labels(target, num_classes=-1, *, label_smoothing):
     ``label_smoothing=eps`` (without class weights).
 
     Args:
-        target (array_like): Integer labels of any shape, or float class probabilities whose
+        target (``array_like``): Integer labels of any shape, or float class probabilities whose
             last axis holds the :math:`C` classes.
         num_classes (int): :math:`C` for integer labels (``-1``: ``labels.max() + 1``); for
             probabilities ``-1`` or the length of the last axis. Default: ``-1``.
         label_smoothing (float): :math:`\varepsilon \in [0, 1]`.
 
     Returns:
-        numpy.ndarray: Probabilities of shape ``labels.shape + (C,)`` (float64), or of the
+        ``numpy.ndarray``: Probabilities of shape ``labels.shape + (C,)`` (float64), or of the
         probabilities' shape and dtype.
 
     Raises:

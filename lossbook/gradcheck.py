@@ -18,12 +18,12 @@ def numerical_grad(f, x, eps=1e-6):
         \frac{f(x + h e_j) - f(x - h e_j)}{2h}
 
     Args:
-        f (callable): Maps an array of the shape of ``x`` to a number.
-        x (array_like): The point, any shape; converted to float64.
+        f (``callable``): Maps an array of the shape of ``x`` to a number.
+        x (``array_like``): The point, any shape; converted to float64.
         eps (float): The step :math:`h`. Default: ``1e-6``.
 
     Returns:
-        numpy.ndarray: The estimated gradient, float64, of the shape of ``x``.
+        ``numpy.ndarray``: The estimated gradient, float64, of the shape of ``x``.
 
     Raises:
         TypeError: If ``x`` is not numeric.
@@ -59,10 +59,10 @@ def check_grad(loss, grad, input, target, *, eps=1e-6, **kwargs):
     order 1. Assert on it in a book cell: ``assert check_grad(...) < 1e-6``.
 
     Args:
-        loss (callable): A loss such as :func:`~lossbook.mse_loss`.
-        grad (callable): Its claimed gradient, such as :func:`~lossbook.mse_loss_grad`.
-        input (array_like): Where to check; converted to float64.
-        target (array_like): The target, passed through unchanged.
+        loss (``callable``): A loss such as :func:`~lossbook.mse_loss`.
+        grad (``callable``): Its claimed gradient, such as :func:`~lossbook.mse_loss_grad`.
+        input (``array_like``): Where to check; converted to float64.
+        target (``array_like``): The target, passed through unchanged.
         eps (float): The finite-difference step. Default: ``1e-6``.
         **kwargs: Options passed to both ``loss`` and ``grad`` (e.g. ``reduction="sum"``).
 

@@ -26,13 +26,13 @@ def mse_loss(input, target, *, reduction="mean"):
     ``(N, N)`` pairs with only a warning; lossbook raises.
 
     Args:
-        input (array_like): Predictions :math:`x`, any shape.
-        target (array_like): Targets :math:`y`, the same shape as ``input``.
+        input (``array_like``): Predictions :math:`x`, any shape.
+        target (``array_like``): Targets :math:`y`, the same shape as ``input``.
         reduction (str): ``"mean"``, ``"sum"`` or ``"none"``. Default: ``"mean"``.
 
     Returns:
-        float or numpy.ndarray: A Python float when reduced, otherwise an array of the input's
-        shape, in the promoted floating dtype of ``input`` and ``target``.
+        ``float`` or ``numpy.ndarray``: A Python float when reduced, otherwise an
+        array of the input's shape, in the promoted floating dtype of ``input`` and ``target``.
 
     Raises:
         TypeError: If ``input`` or ``target`` is not numeric.
@@ -61,7 +61,7 @@ def mse_loss_grad(input, target, *, reduction="mean"):
         \qquad s = 1/n \text{ for "mean", else } 1
 
     Returns:
-        numpy.ndarray: An array of the input's shape.
+        ``numpy.ndarray``: An array of the input's shape.
 
     Example:
         >>> from lossbook import mse_loss_grad
@@ -86,13 +86,13 @@ def l1_loss(input, target, *, reduction="mean"):
     shapes must be equal (torch broadcasts with a warning; lossbook raises).
 
     Args:
-        input (array_like): Predictions :math:`x`, any shape.
-        target (array_like): Targets :math:`y`, the same shape as ``input``.
+        input (``array_like``): Predictions :math:`x`, any shape.
+        target (``array_like``): Targets :math:`y`, the same shape as ``input``.
         reduction (str): ``"mean"``, ``"sum"`` or ``"none"``. Default: ``"mean"``.
 
     Returns:
-        float or numpy.ndarray: A Python float when reduced, otherwise an array of the input's
-        shape.
+        ``float`` or ``numpy.ndarray``: A Python float when reduced, otherwise an
+        array of the input's shape.
 
     Raises:
         TypeError: If ``input`` or ``target`` is not numeric.
@@ -121,7 +121,7 @@ def l1_loss_grad(input, target, *, reduction="mean"):
     with :math:`\operatorname{sign}(0) = 0` (the subgradient torch uses at a tie).
 
     Returns:
-        numpy.ndarray: An array of the input's shape.
+        ``numpy.ndarray``: An array of the input's shape.
 
     Example:
         >>> from lossbook import l1_loss_grad
@@ -153,15 +153,15 @@ def huber_loss(input, target, *, reduction="mean", delta=1.0):
     except that shapes must be equal (torch broadcasts with a warning; lossbook raises).
 
     Args:
-        input (array_like): Predictions :math:`x`, any shape.
-        target (array_like): Targets :math:`y`, the same shape as ``input``.
+        input (``array_like``): Predictions :math:`x`, any shape.
+        target (``array_like``): Targets :math:`y`, the same shape as ``input``.
         reduction (str): ``"mean"``, ``"sum"`` or ``"none"``. Default: ``"mean"``.
         delta (float): Where the loss turns from quadratic to linear; must be > 0.
             Default: ``1.0``.
 
     Returns:
-        float or numpy.ndarray: A Python float when reduced, otherwise an array of the input's
-        shape.
+        ``float`` or ``numpy.ndarray``: A Python float when reduced, otherwise an
+        array of the input's shape.
 
     Raises:
         TypeError: If ``input`` or ``target`` is not numeric, or ``delta`` is not a number.
@@ -191,7 +191,7 @@ def huber_loss_grad(input, target, *, reduction="mean", delta=1.0):
         \qquad s = 1/n \text{ for "mean", else } 1
 
     Returns:
-        numpy.ndarray: An array of the input's shape.
+        ``numpy.ndarray``: An array of the input's shape.
 
     Example:
         >>> from lossbook import huber_loss_grad
@@ -225,15 +225,15 @@ def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
     lossbook raises).
 
     Args:
-        input (array_like): Predictions :math:`x`, any shape.
-        target (array_like): Targets :math:`y`, the same shape as ``input``.
+        input (``array_like``): Predictions :math:`x`, any shape.
+        target (``array_like``): Targets :math:`y`, the same shape as ``input``.
         reduction (str): ``"mean"``, ``"sum"`` or ``"none"``. Default: ``"mean"``.
         beta (float): Where the loss turns from quadratic to linear; must be >= 0.
             Default: ``1.0``.
 
     Returns:
-        float or numpy.ndarray: A Python float when reduced, otherwise an array of the input's
-        shape.
+        ``float`` or ``numpy.ndarray``: A Python float when reduced, otherwise an
+        array of the input's shape.
 
     Raises:
         TypeError: If ``input`` or ``target`` is not numeric, or ``beta`` is not a number.
@@ -266,7 +266,7 @@ def smooth_l1_loss_grad(input, target, *, reduction="mean", beta=1.0):
     and :math:`\operatorname{sign}(x_i - y_i) \cdot s` for :math:`\beta = 0`.
 
     Returns:
-        numpy.ndarray: An array of the input's shape.
+        ``numpy.ndarray``: An array of the input's shape.
 
     Example:
         >>> from lossbook import smooth_l1_loss_grad

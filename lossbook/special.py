@@ -26,19 +26,19 @@ def logsumexp(input, dim=-1, keepdim=False):
     Matches ``torch.logsumexp(input, dim, keepdim)``; here ``dim`` defaults to the last axis.
 
     Args:
-        input (array_like): Real numbers of any shape.
+        input (``array_like``): Real numbers of any shape.
         dim (int or tuple of int): The axis or axes to reduce. Default: ``-1``.
         keepdim (bool): Keep the reduced axes with length 1. Default: ``False``.
 
     Returns:
-        numpy.ndarray: The logsumexp, in the input's floating dtype (float64 for int input).
+        ``numpy.ndarray``: The logsumexp, in the input's floating dtype (float64 for int input).
 
     Raises:
         TypeError: If ``input`` is not numeric.
 
     Example:
         >>> from lossbook import logsumexp
-        >>> logsumexp([1000.0, 1000.0])  # log(2 e^1000); the naive formula overflows
+        >>> logsumexp([1000.0, 1000.0])  # log(2 e^1000), no overflow
         array(1000.69314718)
 
     Reference:
@@ -64,11 +64,11 @@ def log_softmax(input, dim=-1):
     Matches ``torch.nn.functional.log_softmax(input, dim)``; ``dim`` defaults to the last axis.
 
     Args:
-        input (array_like): Real numbers of any shape, e.g. logits of shape ``(N, C)``.
+        input (``array_like``): Real numbers of any shape, e.g. logits of shape ``(N, C)``.
         dim (int): The axis that holds the classes. Default: ``-1``.
 
     Returns:
-        numpy.ndarray: An array of the input's shape whose exponentials sum to 1 along ``dim``.
+        ``numpy.ndarray``: An array of the input's shape whose exponentials sum to 1 along ``dim``.
 
     Raises:
         TypeError: If ``input`` is not numeric.
@@ -93,11 +93,11 @@ def softmax(input, dim=-1):
     Matches ``torch.softmax(input, dim)``; ``dim`` defaults to the last axis.
 
     Args:
-        input (array_like): Real numbers of any shape, e.g. logits of shape ``(N, C)``.
+        input (``array_like``): Real numbers of any shape, e.g. logits of shape ``(N, C)``.
         dim (int): The axis that holds the classes. Default: ``-1``.
 
     Returns:
-        numpy.ndarray: Non-negative values of the input's shape that sum to 1 along ``dim``.
+        ``numpy.ndarray``: Non-negative values of the input's shape that sum to 1 along ``dim``.
 
     Raises:
         TypeError: If ``input`` is not numeric.
@@ -124,10 +124,10 @@ def sigmoid(input):
     Matches ``torch.sigmoid(input)``.
 
     Args:
-        input (array_like): Real numbers of any shape.
+        input (``array_like``): Real numbers of any shape.
 
     Returns:
-        numpy.ndarray: Values in [0, 1], of the input's shape.
+        ``numpy.ndarray``: Values in [0, 1], of the input's shape.
 
     Raises:
         TypeError: If ``input`` is not numeric.
@@ -152,10 +152,10 @@ def log_sigmoid(input):
     Matches ``torch.nn.functional.logsigmoid(input)``.
 
     Args:
-        input (array_like): Real numbers of any shape.
+        input (``array_like``): Real numbers of any shape.
 
     Returns:
-        numpy.ndarray: Values :math:`\le 0`, of the input's shape.
+        ``numpy.ndarray``: Values :math:`\le 0`, of the input's shape.
 
     Raises:
         TypeError: If ``input`` is not numeric.
