@@ -1,0 +1,204 @@
+"""The built book as a reader meets it: every page opened in headless Chromium, offline.
+
+`make test` builds the book into _build/html first; these tests serve it on localhost and
+check, page by page, that the maths is typeset, every image loads, the console is clean, no
+request fails or leaves localhost, and every sidebar link resolves. Screenshots of every
+page, in the light and the dark theme, are saved under test-artifacts/screenshots/.
+
+The tests need Chromium (Debian's `chromium`) and the built site. Without them they skip,
+unless LOSSBOOK_REQUIRE_BROWSER=1 (set by .ci/run), which turns a skip into a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+from conftest import ROOT
+
+SITE = Path(os.environ.get("LOSSBOOK_SITE", ROOT / "_build" / "html"))
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+REQUIRED = os.environ.get("LOSSBOOK_REQUIRE_BROWSER") == "1"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _unavailable(reason: str):
+    if REQUIRED:
+        pytest.fail(f"{reason} (LOSSBOOK_REQUIRE_BROWSER=1 makes this a failure)")
+    pytest.skip(reason)
+
+
+def _pages() -> list[str]:
+    """Every page of the book, as paths relative to the site root."""
+    if not SITE.is_dir():
+        return []
+    return sorted(p.relative_to(SITE).as_posix() for p in (SITE / "book").glob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def server():
+    """Serve _build/html on a free localhost port for the module's tests."""
+    if not (SITE / "index.html").is_file():
+        _unavailable("the built book is missing: run `make book` first")
+    handler = functools.partial(_QuietHandler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest's output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        _unavailable("Chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+def _visit(browser, url: str, *, dark: bool = False):
+    """Open one page; return (page, context, problems) with problems collected as strings."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, color_scheme="dark" if dark else "light"
+    )
+    page = context.new_page()
+    problems: list[str] = []
+    host = urlparse(url).netloc
+
+    def block_outside(route):
+        if urlparse(route.request.url).netloc not in (host, ""):
+            problems.append(f"request leaving localhost: {route.request.url}")
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", block_outside)
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url}"))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"),
+    )
+    page.goto(url, wait_until="load", timeout=60_000)
+    # MathJax typesets asynchronously; wait until it says it is done.
+    page.evaluate(
+        "async () => { if (window.MathJax && MathJax.startup) await MathJax.startup.promise; }"
+    )
+    return page, context, problems
+
+
+@pytest.mark.parametrize("path", _pages() or ["book/intro.html"])
+def test_page_renders_offline(server, browser, path):
+    page, context, problems = _visit(browser, urljoin(server, path))
+    try:
+        raw_math = page.evaluate(
+            """() => [...document.querySelectorAll('.math')]
+                   .filter(el => !el.querySelector('mjx-container'))
+                   .map(el => el.textContent.slice(0, 60))"""
+        )
+        assert raw_math == [], f"maths left untypeset: {raw_math[:5]}"
+        article = page.inner_text("article")
+        for marker in ("$$", "\\(", "\\["):
+            assert marker not in article, f"raw LaTeX delimiter {marker!r} in the text"
+        broken_images = page.evaluate(
+            """() => [...document.querySelectorAll('article img')]
+                   .filter(img => !img.complete || img.naturalWidth === 0)
+                   .map(img => img.src)"""
+        )
+        assert broken_images == [], f"images that did not load: {broken_images}"
+        missing_alt = page.evaluate(
+            """() => [...document.querySelectorAll('article figure img')]
+                   .filter(img => !img.alt).map(img => img.src)"""
+        )
+        assert missing_alt == [], f"figures without alt text: {missing_alt}"
+        assert problems == []
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        name = path.replace("/", "_").removesuffix(".html")
+        page.screenshot(path=str(SHOTS / f"{name}-light.png"), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", _pages() or ["book/intro.html"])
+def test_page_in_dark_mode(server, browser, path):
+    page, context, problems = _visit(browser, urljoin(server, path), dark=True)
+    try:
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        # Figures keep their opaque white background, so they stay readable on dark pages.
+        transparent = page.evaluate(
+            """() => [...document.querySelectorAll('article figure img')]
+                   .filter(img => {
+                       const c = document.createElement('canvas');
+                       c.width = img.naturalWidth; c.height = img.naturalHeight;
+                       const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+                       return g.getImageData(1, 1, 1, 1).data[3] < 255;
+                   }).map(img => img.src)"""
+        )
+        assert transparent == [], f"figures with a transparent background: {transparent}"
+        assert problems == []
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        name = path.replace("/", "_").removesuffix(".html")
+        page.screenshot(path=str(SHOTS / f"{name}-dark.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_sidebar_links_resolve(server, browser):
+    page, context, problems = _visit(browser, urljoin(server, "book/intro.html"))
+    try:
+        links = page.evaluate(
+            "() => [...document.querySelectorAll('.bd-sidebar-primary a')].map(a => a.href)"
+        )
+        local = sorted({link.split("#")[0] for link in links if link.startswith(server)})
+        assert len(local) >= 2, f"the sidebar lists too few pages: {local}"
+        for link in local:
+            response = page.request.get(link)
+            assert response.status == 200, f"{link}: HTTP {response.status}"
+        expected = {urljoin(server, p) for p in _pages()}
+        assert expected <= set(local), f"pages missing from the sidebar: {expected - set(local)}"
+        assert problems == []
+    finally:
+        context.close()
+
+
+def test_every_chapter_has_a_page():
+    """Each notebook under book/ listed in _toc.yml was built into a page."""
+    if not SITE.is_dir():
+        _unavailable("the built book is missing: run `make book` first")
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    listed = [
+        line.split("file:")[1].strip()
+        for line in toc.splitlines()
+        if line.strip().startswith("- file:")
+    ]
+    assert listed, "_toc.yml lists no chapter"
+    for entry in listed:
+        assert (SITE / f"{entry}.html").is_file(), f"{entry} is in _toc.yml but was not built"
