@@ -73,7 +73,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = next(
+        (found for name in ("chromium", "chromium-browser", "google-chrome")
+         if (found := shutil.which(name))),
+        None,
+    )
     if chromium is None:
         _unavailable("Chromium is not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")

@@ -1,0 +1,107 @@
+"""Every chapter keeps the template (CONTRIBUTING.md): checked on the stored notebooks.
+
+Strict nbval (run on book/*.ipynb by the same `make test`) proves that the stored outputs are
+what the code produces; these tests check the shape of each chapter: the set-up cell, the
+order of execution, figures with captions and alt text, exercises with solutions, and
+references.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import ROOT, chapters
+
+CHAPTERS = [p for p in chapters() if p.stem not in ("errata",)]
+
+
+def _config_repository_url() -> str:
+    match = re.search(r"^repository:\s*\n\s+url:\s*(\S+)", (ROOT / "_config.yml").read_text(),
+                      re.MULTILINE)
+    assert match, "_config.yml has no repository url"
+    return match.group(1)
+
+
+def _load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _code_cells(nb):
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def _markdown(nb) -> str:
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+def test_there_are_chapters():
+    assert CHAPTERS, "no chapter notebooks under book/"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_setup_cell_comes_first_and_installs_from_the_configured_repository(path):
+    first = "".join(_code_cells(_load(path))[0]["source"])
+    assert "import lossbook" in first
+    assert re.search(r"lossbook\.setup\(", first)
+    url = _config_repository_url()
+    assert '"google.colab" in sys.modules' in first, "the Colab guard is missing"
+    assert f"git+{url}" in first, f"the Colab install must use the repository URL {url}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_nothing_else_seeds_or_styles_by_hand(path):
+    for cell in _code_cells(_load(path))[1:]:
+        source = "".join(cell["source"])
+        for forbidden in ("np.random.seed(", "torch.manual_seed(", "random.seed(",
+                          "plt.style.use(", "rcParams"):
+            assert forbidden not in source, f"{forbidden} outside lossbook.setup(): {source[:80]}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_executed_top_to_bottom_in_one_kernel(path):
+    cells = _code_cells(_load(path))
+    counts = [c["execution_count"] for c in cells]
+    assert counts == list(range(1, len(cells) + 1)), f"execution counts {counts}"
+    for cell in cells:
+        errors = [o for o in cell["outputs"] if o["output_type"] == "error"]
+        if errors:
+            assert "raises-exception" in cell["metadata"].get("tags", []), (
+                f"an error output in a cell not tagged raises-exception: {errors[0]['ename']}"
+            )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_figure_has_a_caption_and_alt_text(path):
+    figures = 0
+    for cell in _code_cells(_load(path)):
+        if not any("image/png" in o.get("data", {}) for o in cell["outputs"]):
+            continue
+        figures += 1
+        meta = cell["metadata"].get("mystnb", {})
+        caption = meta.get("figure", {}).get("caption", "")
+        assert caption.strip(), f"a figure without a caption: {''.join(cell['source'])[:80]}"
+        assert meta.get("image", {}).get("alt", "").strip(), f"no alt text: {caption[:60]}"
+    assert figures >= 4, f"{figures} figures; every chapter has at least four"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_exercises_have_solutions_and_the_chapter_cites(path):
+    text = _markdown(_load(path))
+    exercises = re.findall(r":::\{exercise\}\s*\n:label:\s*(\S+)", text)
+    solutions = re.findall(r"```\{solution-start\}\s*(\S+)", text)
+    assert len(exercises) >= 3, f"{len(exercises)} exercises; at least three"
+    assert sorted(exercises) == sorted(solutions), "every exercise needs exactly one solution"
+    assert text.count("{solution-end}") == len(solutions)
+    assert "{cite}" in text, "the chapter cites no reference"
+    assert "```{bibliography}" in text
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_objectives_summary_and_exercises_sections(path):
+    text = _markdown(_load(path))
+    assert "Learning objectives" in text
+    for heading in ("## Summary", "## Exercises", "## References"):
+        assert heading in text, f"missing section {heading!r}"
