@@ -306,7 +306,8 @@ def suggest_lr(lrs: np.ndarray, losses: np.ndarray, *, method: str = "steepest")
     Two common rules:
 
     * ``"steepest"``: the rate where the loss falls fastest against :math:`\log \eta`, the
-      minimum of :math:`\mathrm d s / \mathrm d \log \eta` (central differences);
+      minimum of :math:`\mathrm d s / \mathrm d \log \eta` (central differences), searched
+      among the interior points below the rate of the lowest loss;
     * ``"minimum"``: one tenth of the rate at which the loss is smallest, a safe distance
       below the rates where training starts to diverge.
 
@@ -351,4 +352,7 @@ def suggest_lr(lrs: np.ndarray, losses: np.ndarray, *, method: str = "steepest")
     if method == "minimum":
         return float(lrs[np.argmin(losses)] / 10)
     slope = np.gradient(losses, np.log(lrs))
-    return float(lrs[np.argmin(slope)])
+    # Search the interior points before the lowest loss: the ends have one-sided slopes,
+    # and whatever the curve does after its minimum belongs to a diverging run.
+    upto = max(int(np.argmin(losses)), 2)
+    return float(lrs[1 + np.argmin(slope[1:upto])])

@@ -248,3 +248,12 @@ def test_suggest_lr_errors():
         suggest_lr(np.ones(4), np.ones(4), method="valley")
     with pytest.raises(ValueError, match="at least 3 finite"):
         suggest_lr(np.array([0.1, 1.0, 10.0]), np.array([1.0, np.nan, 2.0]))
+
+
+def test_suggest_steepest_ignores_what_follows_the_minimum():
+    u = np.linspace(-4, 1, 201)  # log10 of the rate
+    lrs = 10.0**u
+    losses = 1 - np.tanh(u + 2)  # falls fastest at lr = 1e-2 ...
+    after = u > -0.5  # ... a minimum at 10**-0.5, then a rise and a steep (diverged) fall
+    losses[after] = losses[after][0] + 4 * (u[after] + 0.5) - 9 * np.maximum(u[after] - 0.5, 0)
+    assert suggest_lr(lrs, losses) == pytest.approx(1e-2, rel=1e-9)
