@@ -43,7 +43,7 @@ def make_sine_regression(
     noise: float = 0.3,
     frequency: float = 3.0,
     seed: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
+):
     r"""Noisy samples of a sine wave, :math:`y_i = \sin(f x_i) + \varepsilon_i`.
 
     The inputs are uniform on :math:`[-1, 1]` and the noise is Gaussian,
@@ -81,7 +81,7 @@ def make_sine_regression(
 # --------------------------------------------------------------------------- ridge and lasso
 
 
-def _design(fname: str, X, y) -> tuple[np.ndarray, np.ndarray]:
+def _design(fname: str, X, y):
     """Check a design matrix ``(n, d)`` and targets ``(n,)``; return float64 copies."""
     X = as_float_array(fname, "X", X).astype(np.float64)
     y = as_float_array(fname, "y", y).astype(np.float64)
@@ -106,7 +106,7 @@ def _centre(X: np.ndarray, y: np.ndarray, fit_intercept: bool):
     return X - x_mean, y - y_mean, x_mean, y_mean
 
 
-def ridge(X, y, alpha: float, *, fit_intercept: bool = True) -> tuple[np.ndarray, float]:
+def ridge(X, y, alpha: float, *, fit_intercept: bool = True):
     r"""Ridge regression in closed form: the minimiser of MSE + :math:`\alpha\lVert w\rVert_2^2`.
 
     Minimises :math:`J(w, b) = \frac1n \lVert Xw + b - y \rVert^2 + \alpha \lVert w
@@ -160,7 +160,7 @@ def ridge(X, y, alpha: float, *, fit_intercept: bool = True) -> tuple[np.ndarray
     return w, b
 
 
-def soft_threshold(z, threshold: float) -> np.ndarray:
+def soft_threshold(z, threshold: float):
     r"""The soft-thresholding operator :math:`S(z, t) = \operatorname{sign}(z)\max(|z| - t, 0)`.
 
     It is the proximal map of :math:`t\lvert\cdot\rvert`: values within :math:`t` of zero
@@ -223,7 +223,7 @@ def lasso(
     w0=None,
     tol: float = 1e-12,
     max_iter: int = 100_000,
-) -> tuple[np.ndarray, float]:
+):
     r"""The lasso: the minimiser of MSE + :math:`\alpha\lVert w\rVert_1`, by coordinate descent.
 
     Minimises :math:`J(w, b) = \frac1n \lVert Xw + b - y \rVert^2 + \alpha \lVert w \rVert_1`.
@@ -466,8 +466,8 @@ def decay_parameter_groups(model, weight_decay: float) -> list[dict]:
         weight_decay: the decay of the first group (``>= 0``).
 
     Returns:
-        ``[{"params": decayed, "weight_decay": weight_decay},
-        {"params": not_decayed, "weight_decay": 0.0}]``.
+        A list of two parameter groups, ``{"params": decayed, "weight_decay": weight_decay}``
+        and ``{"params": not_decayed, "weight_decay": 0.0}``.
 
     Raises:
         ValueError: if ``weight_decay < 0``.
