@@ -78,7 +78,7 @@ def make_mlp(
     state = torch.random.get_rng_state()
     try:  # initialise from our own seed, and leave the global generator as it was
         torch.manual_seed(seed)
-        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:])):
+        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
             layers.append(torch.nn.Linear(fan_in, fan_out, dtype=dtype))
             if i < len(widths) - 2:
                 layers.append(_ACTIVATIONS[activation]())

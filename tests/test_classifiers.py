@@ -62,7 +62,7 @@ def test_mlp_seed_fixes_weights_and_leaves_global_generator_alone():
     torch.testing.assert_close(before, after)
     b = make_mlp(2, 3, seed=4)
     c = make_mlp(2, 3, seed=5)
-    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters(), strict=True))
     assert not torch.equal(a[0].weight, c[0].weight)
 
 
@@ -125,7 +125,7 @@ def test_one_sgd_step_is_a_gradient_step():
     loss = F.cross_entropy(reference(torch.as_tensor(X)), torch.as_tensor(labels))
     loss.backward()  # autograd's gradient is the oracle for the update
     train_classifier(model, X, labels, steps=1, lr=0.3, optimizer="sgd")
-    for trained, ref in zip(model.parameters(), reference.parameters()):
+    for trained, ref in zip(model.parameters(), reference.parameters(), strict=True):
         torch.testing.assert_close(trained.detach(), (ref - 0.3 * ref.grad).detach())
 
 
