@@ -99,6 +99,18 @@ def test_exercises_have_solutions_and_the_chapter_cites(path):
     assert "```{bibliography}" in text
 
 
+@pytest.mark.parametrize("path", sorted(chapters()), ids=lambda p: p.stem)
+def test_code_fits_the_page(path):
+    """The book's code boxes show 79 characters; longer lines scroll sideways."""
+    long = [
+        line
+        for cell in _code_cells(_load(path))
+        for line in "".join(cell["source"]).splitlines()
+        if len(line) > 79
+    ]
+    assert long == [], f"{len(long)} code lines over 79 characters, e.g. {long[0]!r}"
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_objectives_summary_and_exercises_sections(path):
     text = _markdown(_load(path))
