@@ -52,7 +52,8 @@ def weight_variance(
     scheme                    :math:`\operatorname{Var}(W)`
     ========================  ==============================================================
     ``"normal"``              :math:`1`
-    ``"default"``             :math:`1 / (3\,n_\text{in})` (uniform on :math:`\pm 1/\sqrt{n_\text{in}}`)
+    ``"default"``             :math:`1 / (3\,n_\text{in})`, uniform on
+                              :math:`\pm 1/\sqrt{n_\text{in}}`
     ``"xavier_*"``            :math:`2 / (n_\text{in} + n_\text{out})`
     ``"kaiming_*"``           :math:`g^2 / n` with :math:`n` = ``fan_in`` or ``fan_out`` (``mode``)
                               and :math:`g` = ``torch.nn.init.calculate_gain(nonlinearity)``
@@ -216,7 +217,8 @@ def layer_stats(
         >>> _ = torch.manual_seed(0)
         >>> net = nn.Sequential(*[nn.Linear(100, 100) for _ in range(4)])  # a deep linear net
         >>> _ = init_linear_(net, "xavier_normal", generator=torch.Generator().manual_seed(0))
-        >>> stats = layer_stats(net, torch.randn(500, 100), generator=torch.Generator().manual_seed(1))
+        >>> x = torch.randn(500, 100)
+        >>> stats = layer_stats(net, x, generator=torch.Generator().manual_seed(1))
         >>> stats["forward"].shape, bool(abs(stats["forward"][-1] - 1) < 0.1)
         ((4,), True)
     """
@@ -230,7 +232,6 @@ def layer_stats(
 
     def record(module, inputs, output):
         forward.append(output.detach().double().std().item())
-        output.retain_grad()
         outputs.append(output)
 
     handles = [layer.register_forward_hook(record) for layer in layers]

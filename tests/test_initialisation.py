@@ -14,8 +14,8 @@ import pytest
 import torch
 from torch import nn
 
-from lossbook import init_linear_, layer_stats, make_mlp, theory_std, weight_variance
 # make_mlp (lossbook.classifiers) builds Linear -> activation -> ... -> Linear stacks.
+from lossbook import init_linear_, layer_stats, make_mlp, theory_std, weight_variance
 from lossbook.initialisation import SCHEMES
 
 
@@ -52,7 +52,8 @@ def test_weight_variance_matches_the_empirical_variance_of_init_linear(scheme):
     expected = weight_variance(scheme, fan_in, fan_out)
     # 150,000 draws: the relative standard error of a sample variance is about 0.4 %.
     assert layer.weight.var().item() == pytest.approx(expected, rel=0.02, abs=1e-12)
-    assert layer.weight.mean().item() == pytest.approx(0.0, abs=4 * math.sqrt(expected / 150_000) + 1e-12)
+    mean_tolerance = 4 * math.sqrt(expected / 150_000) + 1e-12  # four standard errors
+    assert layer.weight.mean().item() == pytest.approx(0.0, abs=mean_tolerance)
 
 
 def test_default_matches_torch_reset_parameters_draw_for_draw():
@@ -70,8 +71,10 @@ def test_default_matches_torch_reset_parameters_draw_for_draw():
     [
         ("xavier_normal", lambda w, g: nn.init.xavier_normal_(w, generator=g)),
         ("xavier_uniform", lambda w, g: nn.init.xavier_uniform_(w, generator=g)),
-        ("kaiming_normal", lambda w, g: nn.init.kaiming_normal_(w, nonlinearity="relu", generator=g)),
-        ("kaiming_uniform", lambda w, g: nn.init.kaiming_uniform_(w, nonlinearity="relu", generator=g)),
+        ("kaiming_normal",
+         lambda w, g: nn.init.kaiming_normal_(w, nonlinearity="relu", generator=g)),
+        ("kaiming_uniform",
+         lambda w, g: nn.init.kaiming_uniform_(w, nonlinearity="relu", generator=g)),
         ("normal", lambda w, g: nn.init.normal_(w, 0.0, 1.0, generator=g)),
     ],
 )
@@ -129,7 +132,8 @@ def test_layer_stats_backward_matches_manual_backpropagation():
     d3 = torch.randn(y3.shape, generator=_gen(8), dtype=torch.float64)
     d2 = (y2 > 0) * (d3 @ net[4].weight)
     d1 = (y1 > 0) * (d2 @ net[2].weight)
-    np.testing.assert_allclose(stats["backward"], [d.std().item() for d in (d1, d2, d3)], rtol=1e-12)
+    expected = [d.std().item() for d in (d1, d2, d3)]
+    np.testing.assert_allclose(stats["backward"], expected, rtol=1e-12)
 
 
 def test_layer_stats_leaves_parameter_grads_alone():
@@ -154,8 +158,8 @@ def test_theory_std_relu_closed_form():
         q1 = n * var * 2.0
         expected = np.sqrt(q1 * per_layer ** np.arange(depth))
         np.testing.assert_allclose(curve["forward"], expected, rtol=1e-12)
-        np.testing.assert_allclose(curve["backward"], np.sqrt(per_layer ** np.arange(depth - 1, -1, -1)),
-                                   rtol=1e-12)
+        expected_back = np.sqrt(per_layer ** np.arange(depth - 1, -1, -1))
+        np.testing.assert_allclose(curve["backward"], expected_back, rtol=1e-12)
 
 
 def test_theory_std_linear_with_bias_reaches_the_fixed_point():
@@ -172,9 +176,11 @@ def test_theory_std_tanh_matches_monte_carlo():
     assert curve["backward"][0] ** 2 == pytest.approx(np.mean((1 - np.tanh(z) ** 2) ** 2), rel=2e-3)
 
 
-@pytest.mark.parametrize(("activation", "scheme"), [("relu", "xavier_normal"), ("tanh", "xavier_normal"),
-                                                    ("relu", "default"), ("tanh", "default"),
-                                                    ("tanh", "kaiming_normal")])
+@pytest.mark.parametrize(
+    ("activation", "scheme"),
+    [("relu", "xavier_normal"), ("tanh", "xavier_normal"), ("relu", "default"),
+     ("tanh", "default"), ("tanh", "kaiming_normal")],
+)
 def test_theory_std_predicts_what_layer_stats_measures(activation, scheme):
     width, depth = 256, 8
     net = make_mlp(width, width, hidden=(width,) * (depth - 1), activation=activation)
@@ -183,8 +189,9 @@ def test_theory_std_predicts_what_layer_stats_measures(activation, scheme):
     measured = layer_stats(net, x, generator=_gen(13))
     # "default" also draws the biases, uniform on +-1/sqrt(width): variance 1/(3 width).
     bias_var = 1 / (3 * width) if scheme == "default" else 0.0
+    weight_var = weight_variance(scheme, width, width, nonlinearity=activation)
     predicted = theory_std(depth, width=width, activation=activation, bias_var=bias_var,
-                           weight_var=weight_variance(scheme, width, width, nonlinearity=activation))
+                           weight_var=weight_var)
     # A finite-width network wanders around the prediction (the log of its variance takes a
     # random walk with steps of size ~1/sqrt(width)), so compare on a log scale: a wrong
     # per-layer factor (a missing 1/2 for ReLU, say) would be off by 2 or more here.
@@ -198,15 +205,24 @@ def test_theory_std_predicts_what_layer_stats_measures(activation, scheme):
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: weight_variance("he", 3, 3), "weight_variance: scheme must be one of"),
-        (lambda: weight_variance("normal", 0, 3), "fan_in and fan_out must be at least 1, got 0 and 3"),
-        (lambda: weight_variance("kaiming_normal", 3, 3, mode="in"), "mode must be 'fan_in' or 'fan_out'"),
-        (lambda: init_linear_(nn.Linear(2, 2), "glorot", generator=_gen()), "init_linear_: scheme must be"),
-        (lambda: init_linear_(nn.Linear(2, 2), "normal", generator=_gen(), mode="x"), "mode must be"),
-        (lambda: init_linear_(nn.Tanh(), "normal", generator=_gen()), "found no nn.Linear in the Tanh"),
-        (lambda: theory_std(0, width=3, weight_var=1.0, activation="relu"), "depth must be at least 1"),
-        (lambda: theory_std(3, width=3, weight_var=1.0, activation="elu"), "activation must be one of"),
-        (lambda: theory_std(3, width=3, weight_var=-1.0, activation="relu"), "must be >= 0"),
+        (lambda: weight_variance("he", 3, 3),
+         "weight_variance: scheme must be one of"),
+        (lambda: weight_variance("normal", 0, 3),
+         "fan_in and fan_out must be at least 1, got 0 and 3"),
+        (lambda: weight_variance("kaiming_normal", 3, 3, mode="in"),
+         "mode must be 'fan_in' or 'fan_out'"),
+        (lambda: init_linear_(nn.Linear(2, 2), "glorot", generator=_gen()),
+         "init_linear_: scheme must be"),
+        (lambda: init_linear_(nn.Linear(2, 2), "normal", generator=_gen(), mode="x"),
+         "mode must be"),
+        (lambda: init_linear_(nn.Tanh(), "normal", generator=_gen()),
+         "found no nn.Linear in the Tanh"),
+        (lambda: theory_std(0, width=3, weight_var=1.0, activation="relu"),
+         "depth must be at least 1"),
+        (lambda: theory_std(3, width=3, weight_var=1.0, activation="elu"),
+         "activation must be one of"),
+        (lambda: theory_std(3, width=3, weight_var=-1.0, activation="relu"),
+         "must be >= 0"),
     ],
 )
 def test_errors(call, message):
