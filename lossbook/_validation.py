@@ -13,14 +13,19 @@ import numpy as np
 REDUCTIONS = ("none", "mean", "sum")
 
 
-def as_float_array(fname, name, x):
-    """Return ``x`` as a floating-point array (float16/32/64 kept, int and bool -> float64)."""
+def as_array(fname, name, x):
+    """Return ``np.asarray(x)``; a ragged list or similar raises ``TypeError`` naming ``name``."""
     try:
-        arr = np.asarray(x)
+        return np.asarray(x)
     except (TypeError, ValueError) as err:  # ragged lists and the like
         raise TypeError(
             f"{fname}: {name} must be a numeric array; could not convert it ({err})."
         ) from err
+
+
+def as_float_array(fname, name, x):
+    """Return ``x`` as a floating-point array (float16/32/64 kept, int and bool -> float64)."""
+    arr = as_array(fname, name, x)
     if arr.dtype.kind == "f":
         return arr
     if arr.dtype.kind in "biu":
@@ -33,7 +38,7 @@ def as_float_array(fname, name, x):
 
 def as_index_array(fname, name, x):
     """Return ``x`` as an int64 array of class indices; float, bool or other dtypes raise."""
-    arr = np.asarray(x)
+    arr = as_array(fname, name, x)
     if arr.dtype.kind not in "iu":
         raise TypeError(
             f"{fname}: {name} must hold integer class indices; got dtype {arr.dtype}. "
@@ -59,6 +64,12 @@ def check_same_shape(fname, x, y, xname="input", yname="target"):
             f"be equal (lossbook does not broadcast, torch would). Reshape one of them, e.g. "
             f"{xname}.reshape({yname}.shape) if they hold the same number of values."
         )
+
+
+def check_callable(fname, name, f):
+    """Raise ``TypeError`` unless ``f`` can be called."""
+    if not callable(f):
+        raise TypeError(f"{fname}: {name} must be a function; got {type(f).__name__}.")
 
 
 def check_reduction(fname, reduction, allowed=REDUCTIONS):
@@ -106,6 +117,20 @@ def check_weight(fname, name, weight, shape, dtype, *, exact):
         how = "must have shape" if exact else "must broadcast to the input's shape"
         raise ValueError(f"{fname}: {name} {how} {tuple(shape)}; got shape {w.shape}.")
     return w
+
+
+def check_dim(fname, x, dim, name="input"):
+    """Raise unless ``dim`` (an int, or a tuple of ints) names axes of ``x``."""
+    dims = dim if isinstance(dim, tuple) else (dim,)
+    ndim = max(x.ndim, 1)  # as in torch, a 0-d array accepts dim 0 and -1
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, numbers.Integral):
+            raise TypeError(f"{fname}: dim must be an int; got {type(d).__name__}.")
+        if not -ndim <= d < ndim:
+            raise ValueError(
+                f"{fname}: dim {d} is out of range for {name} of shape {x.shape}; "
+                f"pass dim in [{-ndim}, {ndim - 1}]."
+            )
 
 
 def check_logits(fname, x, name="input"):
@@ -172,9 +197,9 @@ def grad_scale(reduction, n):
     return 1.0 / n if reduction == "mean" and n else 1.0
 
 
-def check_labels(fname, labels, num_classes):
+def check_labels(fname, labels, num_classes, name="labels"):
     """Check integer labels for one-hot encoding; return them and the number of classes."""
-    y = as_index_array(fname, "labels", labels)
+    y = as_index_array(fname, name, labels)
     if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral):
         raise TypeError(f"{fname}: num_classes must be an int; got {type(num_classes).__name__}.")
     if num_classes != -1 and num_classes < 1:
@@ -183,18 +208,18 @@ def check_labels(fname, labels, num_classes):
             f"got {num_classes}."
         )
     if y.size and y.min() < 0:
-        raise ValueError(f"{fname}: labels must be non-negative; got {y.min()}.")
+        raise ValueError(f"{fname}: {name} must be non-negative; got {y.min()}.")
     if num_classes == -1:
         if y.size == 0:
             raise ValueError(
-                f"{fname}: cannot infer the number of classes from empty labels; "
+                f"{fname}: cannot infer the number of classes from empty {name}; "
                 f"pass num_classes."
             )
         num_classes = int(y.max()) + 1
     elif y.size and y.max() >= num_classes:
         raise ValueError(
-            f"{fname}: labels must be smaller than num_classes = {num_classes}; got "
-            f"{y.max()}. Pass a larger num_classes, or -1 to use labels.max() + 1."
+            f"{fname}: {name} must be smaller than num_classes = {num_classes}; got "
+            f"{y.max()}. Pass a larger num_classes, or -1 to use {name}.max() + 1."
         )
     return y, int(num_classes)
 

@@ -23,14 +23,17 @@ def _ce_targets(fname, input, target, weight, ignore_index, label_smoothing):
     _v.check_logits(fname, x)
     n, c = x.shape
     eps = _v.check_number(fname, "label_smoothing", label_smoothing, low=0, high=1)
-    target = np.asarray(target)
+    target = _v.as_array(fname, "target", target)
     if target.dtype.kind in "iu":  # class indices, shape (N,)
         y, counted = _v.class_indices(fname, target, n, c, ignore_index, probabilities_ok=True)
         w = _v.check_weight(fname, "weight", weight, (c,), x.dtype, exact=True)
         w = np.ones(c, x.dtype) if w is None else w
         y = np.where(counted, y, 0)  # any valid index; ignored rows are zeroed below
         w_y = w[y] * counted
-        q = (1 - eps) * np.eye(c, dtype=x.dtype)[y] * w_y[:, None] + (eps / c) * w
+        # q = (1 - eps) w_y one_hot(y) + (eps / C) w: every class gets (eps / C) w_c, then the
+        # true class of each row gets (1 - eps) w_y on top (no dense one-hot matrix is made).
+        q = np.broadcast_to((eps / c) * w, (n, c)).copy()
+        q[np.arange(n), y] += (1 - eps) * w_y
         return x, q, counted, np.sum(w_y)  # weighted mean: divide by the counted weights
     probs = _v.as_float_array(fname, "target", target)  # class probabilities, shape (N, C)
     if probs.shape != x.shape:
@@ -111,7 +114,8 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
     _v.check_reduction("cross_entropy", reduction)
     x, q, counted, divisor = _ce_targets(
         "cross_entropy", input, target, weight, ignore_index, label_smoothing)
-    loss = np.where(counted, -np.sum(q * log_softmax(x, dim=1), axis=1), 0)
+    # -sum_c q_ic log p_ic for every row i, in one pass (no (N, C) product is stored)
+    loss = np.where(counted, -np.einsum("ic,ic->i", q, log_softmax(x, dim=1)), 0)
     return _v.reduce(loss, reduction, divisor)
 
 
@@ -136,9 +140,13 @@ def cross_entropy_grad(input, target, *, weight=None, ignore_index=-100, reducti
     _v.check_reduction("cross_entropy_grad", reduction)
     x, q, counted, divisor = _ce_targets(
         "cross_entropy_grad", input, target, weight, ignore_index, label_smoothing)
-    g = np.sum(q, axis=1, keepdims=True) * softmax(x, dim=1) - q
-    g = np.where(counted[:, None], g, 0)
-    return g / divisor if reduction == "mean" and counted.any() else g
+    g = softmax(x, dim=1)  # then updated in place: (sum_k q_ik) p_ic - q_ic
+    g *= np.einsum("ic->i", q)[:, None]  # the row sums of q, in one pass
+    g -= q
+    g[~counted] = 0
+    if reduction == "mean" and counted.any():
+        g /= divisor
+    return g
 
 
 def _nll_targets(fname, input, target, weight, ignore_index):
@@ -217,7 +225,7 @@ def nll_loss_grad(input, target, *, weight=None, ignore_index=-100, reduction="m
     _v.check_reduction("nll_loss_grad", reduction)
     x, y, w_y, counted = _nll_targets("nll_loss_grad", input, target, weight, ignore_index)
     scale = 1 / np.sum(w_y) if reduction == "mean" and counted.any() else 1
-    g = np.zeros_like(x)
+    g = np.zeros(x.shape, x.dtype)
     with np.errstate(divide="ignore", invalid="ignore"):
         g[np.arange(len(y)), y] = np.where(counted, -w_y * scale, 0)
     return g
@@ -366,8 +374,11 @@ def binary_cross_entropy_with_logits(input, target, *, weight=None, reduction="m
     """
     x, y, w, p = _bce_logits_inputs(
         "binary_cross_entropy_with_logits", input, target, weight, reduction, pos_weight)
-    log_weight = 1 + (p - 1) * y
-    return _v.reduce(w * ((1 - y) * x - log_weight * log_sigmoid(x)), reduction)
+    log_sig = log_sigmoid(x)
+    if pos_weight is not None:
+        log_sig *= 1 + (p - 1) * y  # the log weight; 1 without pos_weight
+    loss = (1 - y) * x - log_sig
+    return _v.reduce(loss if weight is None else w * loss, reduction)
 
 
 def binary_cross_entropy_with_logits_grad(input, target, *, weight=None, reduction="mean",
@@ -388,9 +399,14 @@ def binary_cross_entropy_with_logits_grad(input, target, *, weight=None, reducti
     """
     x, y, w, p = _bce_logits_inputs(
         "binary_cross_entropy_with_logits_grad", input, target, weight, reduction, pos_weight)
-    log_weight = 1 + (p - 1) * y
-    scale = _v.grad_scale(reduction, x.size)
-    return np.asarray(w * (log_weight * sigmoid(x) - p * y) * scale)
+    if pos_weight is None:
+        g = sigmoid(x) - y
+    else:
+        g = (1 + (p - 1) * y) * sigmoid(x) - p * y
+    if weight is not None:
+        g *= w
+    g *= _v.grad_scale(reduction, x.size)
+    return np.asarray(g)
 
 
 def _kl_inputs(fname, input, target, reduction):

@@ -35,7 +35,18 @@ def one_hot(labels, num_classes=-1):
                [0, 1, 0]])
     """
     y, c = _v.check_labels("one_hot", labels, num_classes)
-    return (y[..., None] == np.arange(c)).astype(np.int64)
+    return _encode("one_hot", y, c)
+
+
+def _encode(fname, y, c):
+    """The one-hot array of checked labels ``y`` with ``c`` classes."""
+    try:
+        return (y[..., None] == np.arange(c)).astype(np.int64)
+    except (ValueError, MemoryError) as err:  # e.g. labels.max() + 1 = 2**62 classes
+        raise ValueError(
+            f"{fname}: {y.size} labels with {c} classes are too many to one-hot encode ({err}). "
+            f"Pass smaller labels or num_classes."
+        ) from err
 
 
 def smooth_labels(target, num_classes=-1, *, label_smoothing):
@@ -76,9 +87,10 @@ def smooth_labels(target, num_classes=-1, *, label_smoothing):
         section 7.
     """
     eps = _v.check_number("smooth_labels", "label_smoothing", label_smoothing, low=0, high=1)
-    t = np.asarray(target)
+    t = _v.as_array("smooth_labels", "target", target)
     if t.dtype.kind in "iu":
-        t = one_hot(t, num_classes).astype(np.float64)
+        y, c = _v.check_labels("smooth_labels", t, num_classes, name="target")
+        t = _encode("smooth_labels", y, c).astype(np.float64)
     else:
         t = _v.as_float_array("smooth_labels", "target", t)
         _v.check_num_classes("smooth_labels", t, num_classes)

@@ -36,6 +36,7 @@ def numerical_grad(f, x, eps=1e-6):
         array([ 3., 12.])
     """
     eps = _v.check_number("numerical_grad", "eps", eps, low=0, low_open=True)
+    _v.check_callable("numerical_grad", "f", f)
     x = _v.as_float_array("numerical_grad", "x", x).astype(np.float64)
     grad = np.zeros_like(x)
     for j in np.ndindex(x.shape):
@@ -79,6 +80,9 @@ def check_grad(loss, grad, input, target, *, eps=1e-6, **kwargs):
         >>> check_grad(l1_loss, mse_loss_grad, [0.5, -1.0], [0.0, 0.0])  # the wrong gradient
         0.5
     """
+    eps = _v.check_number("check_grad", "eps", eps, low=0, low_open=True)
+    _v.check_callable("check_grad", "loss", loss)
+    _v.check_callable("check_grad", "grad", grad)
     x = _v.as_float_array("check_grad", "input", input).astype(np.float64)
     analytic = np.asarray(grad(x, target, **kwargs), dtype=np.float64)
     _v.check_same_shape("check_grad", analytic, x, "the gradient", "input")

@@ -70,8 +70,9 @@ def mse_loss_grad(input, target, *, reduction="mean"):
     """
     x, y = _v.same_shape("mse_loss_grad", input, target)
     _v.check_reduction("mse_loss_grad", reduction)
-    scale = _v.grad_scale(reduction, x.size)
-    return np.asarray(2 * (x - y) * scale)
+    g = x - y
+    g *= 2 * _v.grad_scale(reduction, x.size)  # in place: one temporary for the whole gradient
+    return np.asarray(g)
 
 
 def l1_loss(input, target, *, reduction="mean"):
@@ -130,8 +131,9 @@ def l1_loss_grad(input, target, *, reduction="mean"):
     """
     x, y = _v.same_shape("l1_loss_grad", input, target)
     _v.check_reduction("l1_loss_grad", reduction)
-    scale = _v.grad_scale(reduction, x.size)
-    return np.asarray(np.sign(x - y) * scale)
+    g = np.sign(x - y)
+    g *= _v.grad_scale(reduction, x.size)
+    return np.asarray(g)
 
 
 def huber_loss(input, target, *, reduction="mean", delta=1.0):
@@ -180,7 +182,10 @@ def huber_loss(input, target, *, reduction="mean", delta=1.0):
     _v.check_reduction("huber_loss", reduction)
     delta = _v.check_number("huber_loss", "delta", delta, low=0, low_open=True)
     err = np.abs(x - y)
-    return _v.reduce(np.where(err <= delta, 0.5 * err**2, delta * (err - 0.5 * delta)), reduction)
+    # Both pieces in one formula: with c = min(|x - y|, delta), c (|x - y| - c / 2) is
+    # |x - y|^2 / 2 below delta and delta (|x - y| - delta / 2) above it.
+    c = np.minimum(err, delta)
+    return _v.reduce(c * (err - 0.5 * c), reduction)
 
 
 def huber_loss_grad(input, target, *, reduction="mean", delta=1.0):
@@ -201,8 +206,9 @@ def huber_loss_grad(input, target, *, reduction="mean", delta=1.0):
     x, y = _v.same_shape("huber_loss_grad", input, target)
     _v.check_reduction("huber_loss_grad", reduction)
     delta = _v.check_number("huber_loss_grad", "delta", delta, low=0, low_open=True)
-    scale = _v.grad_scale(reduction, x.size)
-    return np.asarray(np.clip(x - y, -delta, delta) * scale)
+    g = np.clip(x - y, -delta, delta)
+    g *= _v.grad_scale(reduction, x.size)
+    return np.asarray(g)
 
 
 def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
@@ -253,7 +259,10 @@ def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
     err = np.abs(x - y)
     if beta == 0:
         return _v.reduce(err, reduction)
-    return _v.reduce(np.where(err < beta, 0.5 * err**2 / beta, err - 0.5 * beta), reduction)
+    # As in huber_loss: with c = min(|x - y|, beta), c (|x - y| - c / 2) / beta is
+    # |x - y|^2 / (2 beta) below beta and |x - y| - beta / 2 above it.
+    c = np.minimum(err, beta)
+    return _v.reduce(c * (err - 0.5 * c) / beta, reduction)
 
 
 def smooth_l1_loss_grad(input, target, *, reduction="mean", beta=1.0):
@@ -276,6 +285,6 @@ def smooth_l1_loss_grad(input, target, *, reduction="mean", beta=1.0):
     x, y = _v.same_shape("smooth_l1_loss_grad", input, target)
     _v.check_reduction("smooth_l1_loss_grad", reduction)
     beta = _v.check_number("smooth_l1_loss_grad", "beta", beta, low=0)
-    slope = np.sign(x - y) if beta == 0 else np.clip((x - y) / beta, -1, 1)
-    scale = _v.grad_scale(reduction, x.size)
-    return np.asarray(slope * scale)
+    g = np.sign(x - y) if beta == 0 else np.clip((x - y) / beta, -1, 1)
+    g *= _v.grad_scale(reduction, x.size)
+    return np.asarray(g)

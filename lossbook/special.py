@@ -46,11 +46,12 @@ def logsumexp(input, dim=-1, keepdim=False):
         functions", IMA Journal of Numerical Analysis 41(4), 2021.
     """
     x = _v.as_float_array("logsumexp", "input", input)
+    _v.check_dim("logsumexp", x, dim)
     m = np.max(x, axis=dim, keepdims=True, initial=-np.inf)
     m = np.where(np.isfinite(m), m, 0)
     with np.errstate(divide="ignore"):
         out = m + np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True))
-    return out if keepdim else np.squeeze(out, axis=dim)
+    return np.asarray(out if keepdim else np.squeeze(out, axis=dim))
 
 
 def log_softmax(input, dim=-1):
@@ -79,6 +80,7 @@ def log_softmax(input, dim=-1):
         array([-10000., -10000.,      0.])
     """
     x = _v.as_float_array("log_softmax", "input", input)
+    _v.check_dim("log_softmax", x, dim)
     return np.asarray(x - logsumexp(x, dim=dim, keepdim=True))
 
 
@@ -108,8 +110,10 @@ def softmax(input, dim=-1):
         array([0.25, 0.25, 0.25, 0.25])
     """
     x = _v.as_float_array("softmax", "input", input)
-    e = np.exp(x - np.max(x, axis=dim, keepdims=True))
-    return e / np.sum(e, axis=dim, keepdims=True)
+    _v.check_dim("softmax", x, dim)
+    e = np.exp(x - np.max(x, axis=dim, keepdims=True, initial=-np.inf))
+    e /= np.sum(e, axis=dim, keepdims=True)
+    return np.asarray(e)
 
 
 def sigmoid(input):
@@ -138,8 +142,8 @@ def sigmoid(input):
         array([0. , 0.5, 1. ])
     """
     x = _v.as_float_array("sigmoid", "input", input)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
+    return np.asarray(np.where(x >= 0, 1, e) / (1 + e))
 
 
 def log_sigmoid(input):
