@@ -130,7 +130,7 @@ def run(repeats: int = 7, sizes=SIZES, dtypes=DTYPES, names=None, log=print) -> 
             for n in sizes:
                 ours, theirs = time_case(case, n, dtype, repeats)
                 ratio = ours / theirs
-                rows.append([case.name, np.dtype(dtype).name, f"{n:.0e}".replace("e+0", "e"),
+                rows.append([case.name, np.dtype(dtype).name, _n(n),
                              fmt_time(ours), fmt_time(theirs), f"{ratio:.2f}"])
                 if n == max(sizes) and ratio > 2:
                     slow.append(f"{case.name} ({np.dtype(dtype).name})")
@@ -138,7 +138,12 @@ def run(repeats: int = 7, sizes=SIZES, dtypes=DTYPES, names=None, log=print) -> 
     out = table(["loss (forward + gradient)", "dtype", "n", "lossbook", "torch",
                  "lossbook / torch"], rows, "lllrrr")
     if slow:
-        out += f"\n\nMore than 2x slower than torch at n = {max(sizes):g}: {', '.join(slow)}."
+        out += f"\n\nMore than 2x slower than torch at n = {_n(max(sizes))}: {', '.join(slow)}."
     else:
-        out += f"\n\nEvery loss is within 2x of torch at n = {max(sizes):g}."
+        out += f"\n\nEvery loss is within 2x of torch at n = {_n(max(sizes))}."
     return out
+
+
+def _n(n: int) -> str:
+    """10**6 -> '1e6'."""
+    return f"{n:.0e}".replace("e+0", "e").replace("e+", "e")
