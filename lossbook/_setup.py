@@ -62,7 +62,7 @@ def setup(seed: int = 0) -> np.random.Generator:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(True)
+    _deterministic_torch(torch)
     torch.set_num_threads(1)
 
     np.set_printoptions(precision=4, suppress=True)
@@ -71,6 +71,21 @@ def setup(seed: int = 0) -> np.random.Generator:
     mpl.rcParams.update(_STYLE)
     _inline_png()
     return np.random.default_rng(seed)
+
+
+def _deterministic_torch(torch) -> None:
+    """``torch.use_deterministic_algorithms(True)``, without its two-second import.
+
+    The public function sets two switches: the one eager PyTorch reads, and a flag of the
+    torch.compile backend (inductor), whose import costs about two seconds of CPU at every
+    chapter start. The book never compiles, so we set only the first switch, and fall back
+    to the public function if a future torch renames it.
+    """
+    switch = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if switch is None:
+        torch.use_deterministic_algorithms(True)
+    else:
+        switch(True)
 
 
 def _inline_png() -> None:
@@ -84,4 +99,6 @@ def _inline_png() -> None:
         return
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-    set_matplotlib_formats("png")
+    # No bbox_inches="tight": constrained layout already fits the margins, and "tight" draws
+    # every figure twice.
+    set_matplotlib_formats("png", bbox_inches=None)
