@@ -16,7 +16,9 @@ def fit(
     *,
     steps: int,
     batch_size: int | None = None,
-    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    | torch.optim.lr_scheduler.ReduceLROnPlateau
+    | None = None,
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
     generator: torch.Generator | None = None,
 ) -> dict[str, list[float]]:
@@ -36,7 +38,9 @@ def fit(
         y: targets, one row (or entry) per example.
         steps: number of optimiser steps.
         batch_size: rows per step; None for full-batch gradient descent.
-        scheduler: a learning-rate scheduler stepped once after every optimiser step.
+        scheduler: a learning-rate scheduler stepped once after every optimiser step;
+            a ``ReduceLROnPlateau`` is given the validation loss (or, without
+            ``validation``, the step's training loss) as its metric.
         validation: an optional ``(X_val, y_val)`` pair, evaluated after every step
             without gradients.
         generator: the generator that draws mini-batches (for reproducible runs).
@@ -84,11 +88,14 @@ def fit(
         loss.backward()
         history["lr"].append(optimizer.param_groups[0]["lr"])
         optimizer.step()
-        if scheduler is not None:
-            scheduler.step()
         history["loss"].append(loss.item())
         if validation is not None:
             model.eval()
             with torch.no_grad():
                 history["val_loss"].append(loss_fn(model(validation[0]), validation[1]).item())
+        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            # It watches a metric: the validation loss if there is one, else the step's loss.
+            scheduler.step(history["val_loss" if validation is not None else "loss"][-1])
+        elif scheduler is not None:
+            scheduler.step()
     return history

@@ -43,6 +43,18 @@ def test_scheduler_is_stepped_after_the_optimiser():
     assert history["lr"] == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
 
 
+def test_plateau_scheduler_watches_the_loss():
+    X, y = _line()
+    X = torch.zeros_like(X)  # with no input and no bias the loss cannot change
+    model = torch.nn.Linear(1, 1, bias=False).double()
+    opt = torch.optim.SGD(model.parameters(), lr=1.0)
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=2)
+    history = fit(model, torch.nn.MSELoss(), opt, X, y, steps=8, scheduler=sched)
+    # A flat loss: the first step sets the best value; after patience + 1 = 3 more steps
+    # without improvement the rate halves, and again 3 steps later.
+    assert history["lr"] == [1.0] * 4 + [0.5] * 3 + [0.25]
+
+
 def test_minibatches_are_reproducible_with_a_generator():
     X, y = _line()
     runs = []
