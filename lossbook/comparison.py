@@ -155,7 +155,7 @@ def classification_losses() -> dict[str, LossFn]:
     """The four losses the one-hot chapter compares, by name, all on ``(logits, labels)``.
 
     Returns:
-        An ordered dict: ``"cross-entropy"`` (``F.cross_entropy`` on class indices),
+        dict: in this order, ``"cross-entropy"`` (``F.cross_entropy`` on class indices),
         ``"MSE on softmax"`` (:func:`softmax_mse_loss`), ``"MSE on sigmoids"``
         (:func:`sigmoid_mse_loss`) and ``"BCE on sigmoids"`` (:func:`one_vs_rest_bce_loss`).
 

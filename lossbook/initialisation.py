@@ -61,7 +61,7 @@ def weight_variance(
     ========================  ==============================================================
 
     Args:
-        scheme: one of :data:`SCHEMES`.
+        scheme: one of the names in ``lossbook.initialisation.SCHEMES``.
         fan_in: inputs per unit, :math:`n_\text{in}` (``in_features`` of a Linear layer).
         fan_out: outputs per input, :math:`n_\text{out}` (``out_features``).
         nonlinearity: for the ``kaiming_*`` schemes, the activation that follows the layer.
@@ -129,7 +129,7 @@ def init_linear_(
 
     Args:
         model: a module; every ``nn.Linear`` inside it (itself included) is re-initialised.
-        scheme: one of :data:`SCHEMES`.
+        scheme: one of the names in ``lossbook.initialisation.SCHEMES``.
         generator: the random number generator to draw from, for reproducible runs.
         nonlinearity: for the ``kaiming_*`` schemes, the activation that follows each layer.
         mode: for the ``kaiming_*`` schemes, ``"fan_in"`` or ``"fan_out"``.

@@ -184,7 +184,7 @@ def gradient_descent_constant(y, *, lr: float, steps: int, loss: str = "l1",
         delta: the Huber threshold (used by ``"huber"`` only).
 
     Returns:
-        A dict of arrays: ``"c"`` and ``"loss"`` of length ``steps + 1`` (before each step
+        dict: arrays ``"c"`` and ``"loss"`` of length ``steps + 1`` (before each step
         and after the last), and ``"lr"`` of length ``steps`` (the rate each step used).
 
     Raises:

@@ -206,3 +206,18 @@ def test_every_chapter_has_a_page():
     assert listed, "_toc.yml lists no chapter"
     for entry in listed:
         assert (SITE / f"{entry}.html").is_file(), f"{entry} is in _toc.yml but was not built"
+
+
+def test_api_page_documents_every_public_name():
+    """book/api.md lists each name of lossbook.__all__, so a new function cannot go missing."""
+    import lossbook
+
+    page = SITE / "book" / "api.html"
+    if not page.is_file():
+        _unavailable("the built book is missing: run `make book` first")
+    html = page.read_text(encoding="utf-8")
+    missing = [
+        name for name in lossbook.__all__
+        if name != "__version__" and f'id="lossbook.{name}"' not in html
+    ]
+    assert missing == [], f"public names missing from the API page: {missing}"
