@@ -247,15 +247,24 @@ def layer_stats(
     return {"forward": np.array(forward), "backward": np.array(backward)}
 
 
-def _moments(activation: str, q: float, nodes: np.ndarray, weights: np.ndarray):
+def _moments(activation: str, q: float) -> tuple[float, float]:
     r"""E[phi(z)^2] and E[phi'(z)^2] for z ~ N(0, q)."""
     if activation == "linear":
         return q, 1.0
     if activation == "relu":
         return q / 2.0, 0.5
-    z = math.sqrt(q) * nodes  # tanh: Gauss-Hermite quadrature, probabilists' weights
+    if q == 0.0:  # tanh(0) = 0 and tanh'(0) = 1
+        return 0.0, 1.0
+    # tanh: a fine grid over +-8 standard deviations. tanh'(z)^2 is a bump of width about 1
+    # in z, so the step must resolve both it and the Gaussian, however large q is (a fixed
+    # Gauss-Hermite rule misses the bump once q is much larger than 1).
+    sd = math.sqrt(q)
+    step = min(0.01, sd / 400.0)
+    z = np.linspace(-8.0 * sd, 8.0 * sd, 2 * math.ceil(8.0 * sd / step) + 1)
+    density = np.exp(-0.5 * (z / sd) ** 2)
+    density /= density.sum()
     t = np.tanh(z)
-    return float(weights @ t**2), float(weights @ (1.0 - t**2) ** 2)
+    return float(density @ t**2), float(density @ (1.0 - t**2) ** 2)
 
 
 def theory_std(
@@ -289,7 +298,8 @@ def theory_std(
     For ReLU, :math:`\mathbb E[\phi^2] = q/2` and :math:`\mathbb E[\phi'^2] = 1/2`, so each
     layer multiplies the variance by :math:`n\sigma_w^2/2`: the He condition
     :math:`\sigma_w^2 = 2/n` makes it 1, Xavier's :math:`1/n` makes it 1/2. For tanh the
-    expectations are computed with 61-point Gauss-Hermite quadrature. The recursion treats
+    expectations are computed on a fine grid, accurate for any :math:`q` (tanh's slope
+    is a bump of width about 1 however wide the Gaussian is). The recursion treats
     the units of a layer as independent Gaussians, which holds for wide layers.
 
     Args:
@@ -322,14 +332,12 @@ def theory_std(
             "theory_std: weight_var, bias_var and input_var must be >= 0, got "
             f"{weight_var}, {bias_var} and {input_var}."
         )
-    nodes, weights = np.polynomial.hermite_e.hermegauss(61)
-    weights = weights / math.sqrt(2.0 * math.pi)  # so that the weights sum to 1
     gain = width * weight_var
     q = np.empty(depth)
     slope = np.empty(depth)  # E[phi'(y_l)^2]
     q[0] = gain * input_var + bias_var
     for layer in range(depth):
-        second, slope[layer] = _moments(activation, q[layer], nodes, weights)
+        second, slope[layer] = _moments(activation, q[layer])
         if layer + 1 < depth:
             q[layer + 1] = gain * second + bias_var
     r = np.empty(depth)
