@@ -37,6 +37,7 @@ from .encoding import one_hot
 from .encoding import smooth_labels
 from .gradcheck import numerical_grad
 from .gradcheck import check_grad
+
 # -- end losses --
 from .data import make_linear_regression
 from .data import make_blobs

@@ -69,14 +69,18 @@ def check_same_shape(fname, x, y, xname="input", yname="target"):
 def check_callable(fname, name, f):
     """Raise ``TypeError`` unless ``f`` can be called."""
     if not callable(f):
-        raise TypeError(f"{fname}: {name} must be a function; got {type(f).__name__}.")
+        raise TypeError(
+            f"{fname}: {name} must be a function; got {type(f).__name__}."
+        )
 
 
 def check_reduction(fname, reduction, allowed=REDUCTIONS):
     """Raise ``ValueError`` unless ``reduction`` is one of ``allowed``."""
     if not isinstance(reduction, str) or reduction not in allowed:
         choices = ", ".join(repr(r) for r in allowed)
-        raise ValueError(f"{fname}: reduction must be one of {choices}; got {reduction!r}.")
+        raise ValueError(
+            f"{fname}: reduction must be one of {choices}; got {reduction!r}."
+        )
 
 
 def check_number(fname, name, value, *, low=None, high=None, low_open=False):
@@ -85,7 +89,9 @@ def check_number(fname, name, value, *, low=None, high=None, low_open=False):
     With ``low_open=True`` the lower bound is excluded: ``(low, high]``.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{fname}: {name} must be a real number; got {type(value).__name__}.")
+        raise TypeError(
+            f"{fname}: {name} must be a real number; got {type(value).__name__}."
+        )
     value = float(value)
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and value > high
@@ -114,8 +120,14 @@ def check_weight(fname, name, weight, shape, dtype, *, exact):
         except ValueError:
             ok = False
     if not ok:
-        how = "must have shape" if exact else "must broadcast to the input's shape"
-        raise ValueError(f"{fname}: {name} {how} {tuple(shape)}; got shape {w.shape}.")
+        how = (
+            "must have shape"
+            if exact
+            else "must broadcast to the input's shape"
+        )
+        raise ValueError(
+            f"{fname}: {name} {how} {tuple(shape)}; got shape {w.shape}."
+        )
     return w
 
 
@@ -125,7 +137,9 @@ def check_dim(fname, x, dim, name="input"):
     ndim = max(x.ndim, 1)  # as in torch, a 0-d array accepts dim 0 and -1
     for d in dims:
         if isinstance(d, bool) or not isinstance(d, numbers.Integral):
-            raise TypeError(f"{fname}: dim must be an int; got {type(d).__name__}.")
+            raise TypeError(
+                f"{fname}: dim must be an int; got {type(d).__name__}."
+            )
         if not -ndim <= d < ndim:
             raise ValueError(
                 f"{fname}: dim {d} is out of range for {name} of shape {x.shape}; "
@@ -142,16 +156,26 @@ def check_logits(fname, x, name="input"):
         )
 
 
-def class_indices(fname, target, n, num_classes, ignore_index, *, probabilities_ok=False):
+def class_indices(
+    fname, target, n, num_classes, ignore_index, *, probabilities_ok=False
+):
     """Check class indices for an ``(N, C)`` input; return them and the mask of counted rows."""
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, numbers.Integral):
+    if isinstance(ignore_index, bool) or not isinstance(
+        ignore_index, numbers.Integral
+    ):
         raise TypeError(
             f"{fname}: ignore_index must be an int; got {type(ignore_index).__name__}."
         )
     y = as_index_array(fname, "target", target)
     if y.shape != (n,):
-        hint = (" For one-hot or probability targets of shape (N, C) pass floats, e.g. "
-                "target.astype(np.float64).") if probabilities_ok else ""
+        hint = (
+            (
+                " For one-hot or probability targets of shape (N, C) pass floats, e.g. "
+                "target.astype(np.float64)."
+            )
+            if probabilities_ok
+            else ""
+        )
         raise ValueError(
             f"{fname}: class-index target must have shape (N,) = ({n},) to match input of "
             f"shape ({n}, {num_classes}); got shape {y.shape}.{hint}"
@@ -200,15 +224,21 @@ def grad_scale(reduction, n):
 def check_labels(fname, labels, num_classes, name="labels"):
     """Check integer labels for one-hot encoding; return them and the number of classes."""
     y = as_index_array(fname, name, labels)
-    if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral):
-        raise TypeError(f"{fname}: num_classes must be an int; got {type(num_classes).__name__}.")
+    if isinstance(num_classes, bool) or not isinstance(
+        num_classes, numbers.Integral
+    ):
+        raise TypeError(
+            f"{fname}: num_classes must be an int; got {type(num_classes).__name__}."
+        )
     if num_classes != -1 and num_classes < 1:
         raise ValueError(
             f"{fname}: num_classes must be a positive int, or -1 to use labels.max() + 1; "
             f"got {num_classes}."
         )
     if y.size and y.min() < 0:
-        raise ValueError(f"{fname}: {name} must be non-negative; got {y.min()}.")
+        raise ValueError(
+            f"{fname}: {name} must be non-negative; got {y.min()}."
+        )
     if num_classes == -1:
         if y.size == 0:
             raise ValueError(

@@ -22,20 +22,33 @@ def _ce_targets(fname, input, target, weight, ignore_index, label_smoothing):
     x = _v.as_float_array(fname, "input", input)
     _v.check_logits(fname, x)
     n, c = x.shape
-    eps = _v.check_number(fname, "label_smoothing", label_smoothing, low=0, high=1)
+    eps = _v.check_number(
+        fname, "label_smoothing", label_smoothing, low=0, high=1
+    )
     target = _v.as_array(fname, "target", target)
     if target.dtype.kind in "iu":  # class indices, shape (N,)
-        y, counted = _v.class_indices(fname, target, n, c, ignore_index, probabilities_ok=True)
+        y, counted = _v.class_indices(
+            fname, target, n, c, ignore_index, probabilities_ok=True
+        )
         w = _v.check_weight(fname, "weight", weight, (c,), x.dtype, exact=True)
         w = np.ones(c, x.dtype) if w is None else w
-        y = np.where(counted, y, 0)  # any valid index; ignored rows are zeroed below
+        y = np.where(
+            counted, y, 0
+        )  # any valid index; ignored rows are zeroed below
         w_y = w[y] * counted
         # q = (1 - eps) w_y one_hot(y) + (eps / C) w: every class gets (eps / C) w_c, then the
         # true class of each row gets (1 - eps) w_y on top (no dense one-hot matrix is made).
         q = np.broadcast_to((eps / c) * w, (n, c)).copy()
         q[np.arange(n), y] += (1 - eps) * w_y
-        return x, q, counted, np.sum(w_y)  # weighted mean: divide by the counted weights
-    probs = _v.as_float_array(fname, "target", target)  # class probabilities, shape (N, C)
+        return (
+            x,
+            q,
+            counted,
+            np.sum(w_y),
+        )  # weighted mean: divide by the counted weights
+    probs = _v.as_float_array(
+        fname, "target", target
+    )  # class probabilities, shape (N, C)
     if probs.shape != x.shape:
         raise ValueError(
             f"{fname}: a float target is read as class probabilities and must have the input's "
@@ -45,11 +58,23 @@ def _ce_targets(fname, input, target, weight, ignore_index, label_smoothing):
     x = x.astype(np.result_type(x, probs), copy=False)
     w = _v.check_weight(fname, "weight", weight, (c,), x.dtype, exact=True)
     q = probs * (1 - eps) + eps / c
-    return x, (q if w is None else q * w), np.ones(n, bool), n  # mean: divide by N
+    return (
+        x,
+        (q if w is None else q * w),
+        np.ones(n, bool),
+        n,
+    )  # mean: divide by N
 
 
-def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="mean",
-                  label_smoothing=0.0):
+def cross_entropy(
+    input,
+    target,
+    *,
+    weight=None,
+    ignore_index=-100,
+    reduction="mean",
+    label_smoothing=0.0,
+):
     r"""Cross-entropy between softmax probabilities of logits and class targets.
 
     With :math:`\log p_{ic} = x_{ic} - \operatorname{logsumexp}_c x_{ic}` (:func:`log_softmax`),
@@ -113,14 +138,24 @@ def cross_entropy(input, target, *, weight=None, ignore_index=-100, reduction="m
     """
     _v.check_reduction("cross_entropy", reduction)
     x, q, counted, divisor = _ce_targets(
-        "cross_entropy", input, target, weight, ignore_index, label_smoothing)
+        "cross_entropy", input, target, weight, ignore_index, label_smoothing
+    )
     # -sum_c q_ic log p_ic for every row i, in one pass (no (N, C) product is stored)
-    loss = np.where(counted, -np.einsum("ic,ic->i", q, log_softmax(x, dim=1)), 0)
+    loss = np.where(
+        counted, -np.einsum("ic,ic->i", q, log_softmax(x, dim=1)), 0
+    )
     return _v.reduce(loss, reduction, divisor)
 
 
-def cross_entropy_grad(input, target, *, weight=None, ignore_index=-100, reduction="mean",
-                       label_smoothing=0.0):
+def cross_entropy_grad(
+    input,
+    target,
+    *,
+    weight=None,
+    ignore_index=-100,
+    reduction="mean",
+    label_smoothing=0.0,
+):
     r"""Gradient of :func:`cross_entropy` with respect to the logits ``input``.
 
     .. math:: \frac{\partial L}{\partial x_{ic}} =
@@ -139,7 +174,13 @@ def cross_entropy_grad(input, target, *, weight=None, ignore_index=-100, reducti
     """
     _v.check_reduction("cross_entropy_grad", reduction)
     x, q, counted, divisor = _ce_targets(
-        "cross_entropy_grad", input, target, weight, ignore_index, label_smoothing)
+        "cross_entropy_grad",
+        input,
+        target,
+        weight,
+        ignore_index,
+        label_smoothing,
+    )
     g = softmax(x, dim=1)  # then updated in place: (sum_k q_ik) p_ic - q_ic
     g *= np.einsum("ic->i", q)[:, None]  # the row sums of q, in one pass
     g -= q
@@ -161,7 +202,9 @@ def _nll_targets(fname, input, target, weight, ignore_index):
     return x, y, w_y, counted
 
 
-def nll_loss(input, target, *, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss(
+    input, target, *, weight=None, ignore_index=-100, reduction="mean"
+):
     r"""Negative log-likelihood of the target classes, given log-probabilities.
 
     .. math:: \ell_i = -w_{y_i} \, x_{i, y_i}
@@ -200,12 +243,16 @@ def nll_loss(input, target, *, weight=None, ignore_index=-100, reduction="mean")
         0.39925384810888576
     """
     _v.check_reduction("nll_loss", reduction)
-    x, y, w_y, counted = _nll_targets("nll_loss", input, target, weight, ignore_index)
+    x, y, w_y, counted = _nll_targets(
+        "nll_loss", input, target, weight, ignore_index
+    )
     loss = np.where(counted, -w_y * x[np.arange(len(y)), y], 0)
     return _v.reduce(loss, reduction, np.sum(w_y))
 
 
-def nll_loss_grad(input, target, *, weight=None, ignore_index=-100, reduction="mean"):
+def nll_loss_grad(
+    input, target, *, weight=None, ignore_index=-100, reduction="mean"
+):
     r"""Gradient of :func:`nll_loss` with respect to ``input``.
 
     .. math:: \frac{\partial L}{\partial x_{ic}} = -w_{y_i} \, [c = y_i] \cdot s
@@ -223,7 +270,9 @@ def nll_loss_grad(input, target, *, weight=None, ignore_index=-100, reduction="m
                [-0.5,  0. ]])
     """
     _v.check_reduction("nll_loss_grad", reduction)
-    x, y, w_y, counted = _nll_targets("nll_loss_grad", input, target, weight, ignore_index)
+    x, y, w_y, counted = _nll_targets(
+        "nll_loss_grad", input, target, weight, ignore_index
+    )
     scale = 1 / np.sum(w_y) if reduction == "mean" and counted.any() else 1
     g = np.zeros(x.shape, x.dtype)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -288,9 +337,14 @@ def binary_cross_entropy(input, target, *, weight=None, reduction="mean"):
     Reference:
         Bishop, *Pattern Recognition and Machine Learning*, Springer 2006, section 4.3.2.
     """
-    x, y, w = _bce_inputs("binary_cross_entropy", input, target, weight, reduction)
+    x, y, w = _bce_inputs(
+        "binary_cross_entropy", input, target, weight, reduction
+    )
     with np.errstate(divide="ignore"):
-        log_x, log_1mx = np.maximum(np.log(x), -100), np.maximum(np.log1p(-x), -100)
+        log_x, log_1mx = (
+            np.maximum(np.log(x), -100),
+            np.maximum(np.log1p(-x), -100),
+        )
     return _v.reduce(-w * (y * log_x + (1 - y) * log_1mx), reduction)
 
 
@@ -309,7 +363,9 @@ def binary_cross_entropy_grad(input, target, *, weight=None, reduction="mean"):
         >>> binary_cross_entropy_grad([0.5, 0.8], [1.0, 1.0], reduction="sum")  # -1/x
         array([-2.  , -1.25])
     """
-    x, y, w = _bce_inputs("binary_cross_entropy_grad", input, target, weight, reduction)
+    x, y, w = _bce_inputs(
+        "binary_cross_entropy_grad", input, target, weight, reduction
+    )
     scale = _v.grad_scale(reduction, x.size)
     return np.asarray(w * (x - y) / np.maximum(x * (1 - x), _BCE_EPS) * scale)
 
@@ -318,12 +374,15 @@ def _bce_logits_inputs(fname, input, target, weight, reduction, pos_weight):
     x, y = _v.same_shape(fname, input, target)
     _v.check_reduction(fname, reduction)
     w = _v.check_weight(fname, "weight", weight, x.shape, x.dtype, exact=False)
-    p = _v.check_weight(fname, "pos_weight", pos_weight, x.shape, x.dtype, exact=False)
+    p = _v.check_weight(
+        fname, "pos_weight", pos_weight, x.shape, x.dtype, exact=False
+    )
     return x, y, (1 if w is None else w), (1 if p is None else p)
 
 
-def binary_cross_entropy_with_logits(input, target, *, weight=None, reduction="mean",
-                                     pos_weight=None):
+def binary_cross_entropy_with_logits(
+    input, target, *, weight=None, reduction="mean", pos_weight=None
+):
     r"""Binary cross-entropy on logits, computed stably from :func:`log_sigmoid`.
 
     With :math:`\sigma` the sigmoid and positive-class weight :math:`p` (default 1),
@@ -373,7 +432,13 @@ def binary_cross_entropy_with_logits(input, target, *, weight=None, reduction="m
         Bishop, *Pattern Recognition and Machine Learning*, Springer 2006, section 4.3.2.
     """
     x, y, w, p = _bce_logits_inputs(
-        "binary_cross_entropy_with_logits", input, target, weight, reduction, pos_weight)
+        "binary_cross_entropy_with_logits",
+        input,
+        target,
+        weight,
+        reduction,
+        pos_weight,
+    )
     log_sig = log_sigmoid(x)
     if pos_weight is not None:
         log_sig *= 1 + (p - 1) * y  # the log weight; 1 without pos_weight
@@ -381,8 +446,9 @@ def binary_cross_entropy_with_logits(input, target, *, weight=None, reduction="m
     return _v.reduce(loss if weight is None else w * loss, reduction)
 
 
-def binary_cross_entropy_with_logits_grad(input, target, *, weight=None, reduction="mean",
-                                          pos_weight=None):
+def binary_cross_entropy_with_logits_grad(
+    input, target, *, weight=None, reduction="mean", pos_weight=None
+):
     r"""Gradient of :func:`binary_cross_entropy_with_logits` with respect to ``input``.
 
     .. math:: \frac{\partial L}{\partial x_i} =
@@ -398,7 +464,13 @@ def binary_cross_entropy_with_logits_grad(input, target, *, weight=None, reducti
         array([-0.5,  0.5])
     """
     x, y, w, p = _bce_logits_inputs(
-        "binary_cross_entropy_with_logits_grad", input, target, weight, reduction, pos_weight)
+        "binary_cross_entropy_with_logits_grad",
+        input,
+        target,
+        weight,
+        reduction,
+        pos_weight,
+    )
     if pos_weight is None:
         g = sigmoid(x) - y
     else:
@@ -412,7 +484,9 @@ def binary_cross_entropy_with_logits_grad(input, target, *, weight=None, reducti
 def _kl_inputs(fname, input, target, reduction):
     x, t = _v.same_shape(fname, input, target)
     _v.check_reduction(fname, reduction, ("none", "batchmean", "sum", "mean"))
-    divisor = {"mean": x.size, "batchmean": x.shape[0] if x.ndim else 1}.get(reduction, 1)
+    divisor = {"mean": x.size, "batchmean": x.shape[0] if x.ndim else 1}.get(
+        reduction, 1
+    )
     return x, t, divisor
 
 

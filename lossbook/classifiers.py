@@ -18,7 +18,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
-_ACTIVATIONS = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid}
+_ACTIVATIONS = {
+    "tanh": torch.nn.Tanh,
+    "relu": torch.nn.ReLU,
+    "sigmoid": torch.nn.Sigmoid,
+}
 _OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 
 
@@ -78,7 +82,9 @@ def make_mlp(
     state = torch.random.get_rng_state()
     try:  # initialise from our own seed, and leave the global generator as it was
         torch.manual_seed(seed)
-        for i, (fan_in, fan_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
+        for i, (fan_in, fan_out) in enumerate(
+            zip(widths[:-1], widths[1:], strict=True)
+        ):
             layers.append(torch.nn.Linear(fan_in, fan_out, dtype=dtype))
             if i < len(widths) - 2:
                 layers.append(_ACTIVATIONS[activation]())
@@ -90,7 +96,9 @@ def make_mlp(
 def _as_inputs(X, model: torch.nn.Module) -> torch.Tensor:
     """Inputs as a tensor of the model's dtype (NumPy arrays are converted)."""
     dtype = next(model.parameters()).dtype
-    return torch.as_tensor(np.asarray(X) if not torch.is_tensor(X) else X, dtype=dtype)
+    return torch.as_tensor(
+        np.asarray(X) if not torch.is_tensor(X) else X, dtype=dtype
+    )
 
 
 def predict(model: torch.nn.Module, X) -> np.ndarray:
@@ -153,7 +161,8 @@ def train_classifier(
     X,
     labels,
     *,
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    | None = None,
     targets=None,
     steps: int = 300,
     lr: float = 0.05,
@@ -196,7 +205,9 @@ def train_classifier(
         (True, 1.0)
     """
     if steps < 1:
-        raise ValueError(f"train_classifier: steps must be at least 1, got {steps}.")
+        raise ValueError(
+            f"train_classifier: steps must be at least 1, got {steps}."
+        )
     if optimizer not in _OPTIMIZERS:
         raise ValueError(
             f"train_classifier: optimizer must be one of {sorted(_OPTIMIZERS)}, "
@@ -230,7 +241,9 @@ def train_classifier(
             else:
                 predicted = logits.argmax(dim=1)
         history["loss"].append(loss.item())
-        history["accuracy"].append((predicted == labels).double().mean().item())
+        history["accuracy"].append(
+            (predicted == labels).double().mean().item()
+        )
     model.eval()
     return history
 
@@ -267,19 +280,32 @@ def decision_grid(
     """
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"decision_grid: X must have shape (N, 2), got {X.shape}.")
+        raise ValueError(
+            f"decision_grid: X must have shape (N, 2), got {X.shape}."
+        )
     if resolution < 2:
-        raise ValueError(f"decision_grid: resolution must be at least 2, got {resolution}.")
+        raise ValueError(
+            f"decision_grid: resolution must be at least 2, got {resolution}."
+        )
     low, high = X.min(axis=0) - padding, X.max(axis=0) + padding
     xx, yy = np.meshgrid(
-        np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution)
+        np.linspace(low[0], high[0], resolution),
+        np.linspace(low[1], high[1], resolution),
     )
     classes = predict(model, np.column_stack([xx.ravel(), yy.ravel()]))
     return xx, yy, classes.reshape(xx.shape)
 
 
-def plot_decision_regions(ax, model: torch.nn.Module, X, labels, *, resolution: int = 200,
-                          padding: float = 0.5, n_classes: int | None = None):
+def plot_decision_regions(
+    ax,
+    model: torch.nn.Module,
+    X,
+    labels,
+    *,
+    resolution: int = 200,
+    padding: float = 0.5,
+    n_classes: int | None = None,
+):
     r"""Draw a classifier's decision regions, with the data on top, on a matplotlib axis.
 
     Each region is shaded in its class's colour (the default colour cycle, class ``k`` in
@@ -315,14 +341,29 @@ def plot_decision_regions(ax, model: torch.nn.Module, X, labels, *, resolution: 
 
     X, labels = np.asarray(X), np.asarray(labels)
     c = int(labels.max()) + 1 if n_classes is None else n_classes
-    xx, yy, classes = decision_grid(model, X, resolution=resolution, padding=padding)
+    xx, yy, classes = decision_grid(
+        model, X, resolution=resolution, padding=padding
+    )
     colours = [f"C{k}" for k in range(c)]
-    ax.contourf(xx, yy, classes, levels=np.arange(c + 1) - 0.5,
-                cmap=ListedColormap(colours), alpha=0.25)
+    ax.contourf(
+        xx,
+        yy,
+        classes,
+        levels=np.arange(c + 1) - 0.5,
+        cmap=ListedColormap(colours),
+        alpha=0.25,
+    )
     for k in range(c):
         rows = labels == k
-        ax.scatter(X[rows, 0], X[rows, 1], s=12, color=colours[k], edgecolor="white",
-                   linewidth=0.4, label=f"class {k}")
+        ax.scatter(
+            X[rows, 0],
+            X[rows, 1],
+            s=12,
+            color=colours[k],
+            edgecolor="white",
+            linewidth=0.4,
+            label=f"class {k}",
+        )
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_aspect("equal")

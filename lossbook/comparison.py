@@ -30,7 +30,9 @@ from .classifiers import make_mlp, train_classifier
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
-def _one_hot_like(fname: str, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+def _one_hot_like(
+    fname: str, logits: torch.Tensor, labels: torch.Tensor
+) -> torch.Tensor:
     """Float one-hot rows of the logits' shape and dtype, after checking the labels."""
     if logits.ndim != 2:
         raise ValueError(
@@ -47,7 +49,9 @@ def _one_hot_like(fname: str, logits: torch.Tensor, labels: torch.Tensor) -> tor
             f"{tuple(logits.shape)}, got {tuple(labels.shape)}."
         )
     labels = labels.long()
-    if labels.numel() and (labels.min() < 0 or labels.max() >= logits.shape[1]):
+    if labels.numel() and (
+        labels.min() < 0 or labels.max() >= logits.shape[1]
+    ):
         raise ValueError(
             f"{fname}: labels must lie in 0 .. C-1 = {logits.shape[1] - 1} for logits of shape "
             f"{tuple(logits.shape)}, got values from {labels.min().item()} to "
@@ -56,7 +60,9 @@ def _one_hot_like(fname: str, logits: torch.Tensor, labels: torch.Tensor) -> tor
     return F.one_hot(labels, logits.shape[1]).to(logits.dtype)
 
 
-def softmax_mse_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+def softmax_mse_loss(
+    logits: torch.Tensor, labels: torch.Tensor
+) -> torch.Tensor:
     r"""Mean squared error between the softmax probabilities and one-hot targets.
 
     .. math:: L = \frac{1}{NC} \sum_{i=1}^{N} \sum_{c=1}^{C}
@@ -88,7 +94,9 @@ def softmax_mse_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor
     return F.mse_loss(torch.softmax(logits, dim=1), targets)
 
 
-def sigmoid_mse_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+def sigmoid_mse_loss(
+    logits: torch.Tensor, labels: torch.Tensor
+) -> torch.Tensor:
     r"""Mean squared error between per-class sigmoids and one-hot targets.
 
     .. math:: L = \frac{1}{NC} \sum_{i=1}^{N} \sum_{c=1}^{C}
@@ -119,7 +127,9 @@ def sigmoid_mse_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor
     return F.mse_loss(torch.sigmoid(logits), targets)
 
 
-def one_vs_rest_bce_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+def one_vs_rest_bce_loss(
+    logits: torch.Tensor, labels: torch.Tensor
+) -> torch.Tensor:
     r"""Binary cross-entropy of one sigmoid per class against one-hot targets.
 
     .. math:: L = -\frac{1}{NC} \sum_{i, c} \big(t_{ic} \log \sigma(z_{ic})
@@ -237,18 +247,36 @@ def compare_losses(
         1.0
     """
     if not losses:
-        raise ValueError("compare_losses: losses is empty; pass at least one name: loss_fn pair.")
+        raise ValueError(
+            "compare_losses: losses is empty; pass at least one name: loss_fn pair."
+        )
     X = np.asarray(X)
     labels = np.asarray(labels)
     n_classes = int(labels.max()) + 1 if labels.size else 0
     runs: dict[str, LossRun] = {}
     for name, loss_fn in losses.items():
-        model = make_mlp(X.shape[1], n_classes, hidden=hidden, activation=activation,
-                         seed=seed, dtype=dtype)
-        history = train_classifier(model, X, labels, loss_fn=loss_fn, steps=steps, lr=lr,
-                                   optimizer=optimizer)
-        runs[name] = LossRun(np.asarray(history["loss"], dtype=np.float64),
-                             np.asarray(history["accuracy"], dtype=np.float64), model)
+        model = make_mlp(
+            X.shape[1],
+            n_classes,
+            hidden=hidden,
+            activation=activation,
+            seed=seed,
+            dtype=dtype,
+        )
+        history = train_classifier(
+            model,
+            X,
+            labels,
+            loss_fn=loss_fn,
+            steps=steps,
+            lr=lr,
+            optimizer=optimizer,
+        )
+        runs[name] = LossRun(
+            np.asarray(history["loss"], dtype=np.float64),
+            np.asarray(history["accuracy"], dtype=np.float64),
+            model,
+        )
     return runs
 
 
@@ -276,12 +304,17 @@ def logit_gradient(loss_fn: LossFn, logits, targets) -> np.ndarray:
         >>> logit_gradient(F.cross_entropy, np.zeros((1, 2)), np.array([0]))  # p - y
         array([[-0.5,  0.5]])
     """
-    z = torch.tensor(np.asarray(logits, dtype=np.float64) if not torch.is_tensor(logits)
-                     else logits.detach().to(torch.float64), requires_grad=True)
+    z = torch.tensor(
+        np.asarray(logits, dtype=np.float64)
+        if not torch.is_tensor(logits)
+        else logits.detach().to(torch.float64),
+        requires_grad=True,
+    )
     if not torch.is_tensor(targets):
         t = np.asarray(targets)
-        targets = torch.as_tensor(t, dtype=torch.int64 if t.dtype.kind in "iub"
-                                  else torch.float64)
+        targets = torch.as_tensor(
+            t, dtype=torch.int64 if t.dtype.kind in "iub" else torch.float64
+        )
     loss = loss_fn(z, targets)
     if loss.ndim != 0:
         raise ValueError(
@@ -320,8 +353,11 @@ def confidence_stats(logits) -> dict[str, float]:
         >>> round(stats["max_probability"], 4), stats["logit_gap"]  # e^2 / (e^2 + 2)
         (0.787, 2.0)
     """
-    z = (logits.detach().to(torch.float64).numpy() if torch.is_tensor(logits)
-         else np.asarray(logits, dtype=np.float64))
+    z = (
+        logits.detach().to(torch.float64).numpy()
+        if torch.is_tensor(logits)
+        else np.asarray(logits, dtype=np.float64)
+    )
     if z.ndim != 2 or z.shape[0] < 1 or z.shape[1] < 2:
         raise ValueError(
             f"confidence_stats: logits must have shape (N, C) with N >= 1 and C >= 2, "
@@ -331,5 +367,7 @@ def confidence_stats(logits) -> dict[str, float]:
     probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
     top = z.max(axis=1)
     rest = (z.sum(axis=1) - top) / (z.shape[1] - 1)
-    return {"max_probability": float(probs.max(axis=1).mean()),
-            "logit_gap": float(np.mean(top - rest))}
+    return {
+        "max_probability": float(probs.max(axis=1).mean()),
+        "logit_gap": float(np.mean(top - rest)),
+    }

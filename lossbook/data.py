@@ -48,9 +48,13 @@ def make_linear_regression(
         True
     """
     if n < 1:
-        raise ValueError(f"make_linear_regression: n must be at least 1, got {n}.")
+        raise ValueError(
+            f"make_linear_regression: n must be at least 1, got {n}."
+        )
     if noise < 0:
-        raise ValueError(f"make_linear_regression: noise must be >= 0, got {noise}.")
+        raise ValueError(
+            f"make_linear_regression: noise must be >= 0, got {noise}."
+        )
     if not 0 <= n_outliers <= n:
         raise ValueError(
             f"make_linear_regression: n_outliers must be between 0 and n={n}, got {n_outliers}."
@@ -96,7 +100,9 @@ def make_blobs(
         ((12, 2), (12,), [0, 1, 2])
     """
     if n_per_class < 1:
-        raise ValueError(f"make_blobs: n_per_class must be at least 1, got {n_per_class}.")
+        raise ValueError(
+            f"make_blobs: n_per_class must be at least 1, got {n_per_class}."
+        )
     if std <= 0:
         raise ValueError(f"make_blobs: std must be > 0, got {std}.")
     if centers is None:
@@ -146,9 +152,13 @@ def make_spirals(
         ((20, 2), 1)
     """
     if n_per_class < 1:
-        raise ValueError(f"make_spirals: n_per_class must be at least 1, got {n_per_class}.")
+        raise ValueError(
+            f"make_spirals: n_per_class must be at least 1, got {n_per_class}."
+        )
     if n_classes < 2:
-        raise ValueError(f"make_spirals: n_classes must be at least 2, got {n_classes}.")
+        raise ValueError(
+            f"make_spirals: n_classes must be at least 2, got {n_classes}."
+        )
     if noise < 0:
         raise ValueError(f"make_spirals: noise must be >= 0, got {noise}.")
     rng = np.random.default_rng(seed)

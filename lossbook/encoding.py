@@ -42,7 +42,10 @@ def _encode(fname, y, c):
     """The one-hot array of checked labels ``y`` with ``c`` classes."""
     try:
         return (y[..., None] == np.arange(c)).astype(np.int64)
-    except (ValueError, MemoryError) as err:  # e.g. labels.max() + 1 = 2**62 classes
+    except (
+        ValueError,
+        MemoryError,
+    ) as err:  # e.g. labels.max() + 1 = 2**62 classes
         raise ValueError(
             f"{fname}: {y.size} labels with {c} classes are too many to one-hot encode ({err}). "
             f"Pass smaller labels or num_classes."
@@ -86,7 +89,9 @@ def smooth_labels(target, num_classes=-1, *, label_smoothing):
         Szegedy et al., "Rethinking the Inception Architecture for Computer Vision", CVPR 2016,
         section 7.
     """
-    eps = _v.check_number("smooth_labels", "label_smoothing", label_smoothing, low=0, high=1)
+    eps = _v.check_number(
+        "smooth_labels", "label_smoothing", label_smoothing, low=0, high=1
+    )
     t = _v.as_array("smooth_labels", "target", target)
     if t.dtype.kind in "iu":
         y, c = _v.check_labels("smooth_labels", t, num_classes, name="target")

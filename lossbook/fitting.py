@@ -86,9 +86,17 @@ def fit_line(
     lr = _v.check_number("fit_line", "lr", lr, low=0, low_open=True)
     momentum = _v.check_number("fit_line", "momentum", momentum, low=0)
     if momentum >= 1:
-        raise ValueError(f"fit_line: momentum must be in [0, 1); got {momentum}.")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"fit_line: steps must be an int >= 0; got {steps!r}.")
+        raise ValueError(
+            f"fit_line: momentum must be in [0, 1); got {momentum}."
+        )
+    if (
+        isinstance(steps, bool)
+        or not isinstance(steps, (int, np.integer))
+        or steps < 0
+    ):
+        raise ValueError(
+            f"fit_line: steps must be an int >= 0; got {steps!r}."
+        )
 
     inputs, targets = torch.from_numpy(x), torch.from_numpy(y)
     a = torch.tensor(float(slope), dtype=torch.float64, requires_grad=True)
@@ -98,14 +106,22 @@ def fit_line(
     def loss_at() -> torch.Tensor:
         loss = loss_fn(a * inputs + b, targets)
         if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
-            shape = tuple(loss.shape) if isinstance(loss, torch.Tensor) else type(loss).__name__
+            shape = (
+                tuple(loss.shape)
+                if isinstance(loss, torch.Tensor)
+                else type(loss).__name__
+            )
             raise ValueError(
                 f"fit_line: loss_fn must return a single number, got {shape}. Use a reduced "
                 f"loss (reduction='mean' or 'sum'), not reduction='none'."
             )
         return loss.reshape(())
 
-    history: dict[str, list[float]] = {"slope": [], "intercept": [], "loss": []}
+    history: dict[str, list[float]] = {
+        "slope": [],
+        "intercept": [],
+        "loss": [],
+    }
     for _ in range(steps):
         optimizer.zero_grad()
         loss = loss_at()
@@ -118,7 +134,10 @@ def fit_line(
         history["loss"].append(loss_at().item())
     history["slope"].append(a.item())
     history["intercept"].append(b.item())
-    return {key: np.array(values, dtype=np.float64) for key, values in history.items()}
+    return {
+        key: np.array(values, dtype=np.float64)
+        for key, values in history.items()
+    }
 
 
 def compare_reductions(
@@ -168,12 +187,16 @@ def compare_reductions(
     for name in reductions:
         _v.check_reduction("compare_reductions", name, allowed=("mean", "sum"))
     return {
-        name: fit_line(x, y, loss(reduction=name), lr=lr, steps=steps, **fit_options)
+        name: fit_line(
+            x, y, loss(reduction=name), lr=lr, steps=steps, **fit_options
+        )
         for name in reductions
     }
 
 
-def loss_and_grad_curves(loss: Callable, grad: Callable, residuals=None, **options):
+def loss_and_grad_curves(
+    loss: Callable, grad: Callable, residuals=None, **options
+):
     r"""A loss and its gradient, element by element, as functions of the residual.
 
     Evaluates a lossbook-style pair (``loss(input, target, reduction="none")`` and its
@@ -197,14 +220,20 @@ def loss_and_grad_curves(loss: Callable, grad: Callable, residuals=None, **optio
         (array([1., 0., 4.]), array([-2.,  0.,  4.]))
     """
     r = _DEFAULT_RESIDUALS if residuals is None else residuals
-    r = _v.as_float_array("loss_and_grad_curves", "residuals", r).astype(np.float64)
+    r = _v.as_float_array("loss_and_grad_curves", "residuals", r).astype(
+        np.float64
+    )
     if r.ndim != 1 or r.size == 0:
         raise ValueError(
             f"loss_and_grad_curves: residuals must be a non-empty 1-D array; got shape {r.shape}."
         )
     target = np.zeros_like(r)
-    values = np.asarray(loss(r, target, reduction="none", **options), dtype=np.float64)
-    gradients = np.asarray(grad(r, target, reduction="none", **options), dtype=np.float64)
+    values = np.asarray(
+        loss(r, target, reduction="none", **options), dtype=np.float64
+    )
+    gradients = np.asarray(
+        grad(r, target, reduction="none", **options), dtype=np.float64
+    )
     return r, values, gradients
 
 
@@ -244,11 +273,15 @@ def plot_loss_and_grad(
     import matplotlib.pyplot as plt
 
     if not curves:
-        raise ValueError("plot_loss_and_grad: curves is empty; pass {label: (loss, grad)}.")
+        raise ValueError(
+            "plot_loss_and_grad: curves is empty; pass {label: (loss, grad)}."
+        )
     if axes is None:
         fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.6))
     elif len(axes) != 2:
-        raise ValueError(f"plot_loss_and_grad: axes must be two axes; got {len(axes)}.")
+        raise ValueError(
+            f"plot_loss_and_grad: axes must be two axes; got {len(axes)}."
+        )
     ax_loss, ax_grad = axes
     for label, (loss, grad) in curves.items():
         r, values, gradients = loss_and_grad_curves(loss, grad, residuals)

@@ -86,6 +86,14 @@ def check_grad(loss, grad, input, target, *, eps=1e-6, **kwargs):
     x = _v.as_float_array("check_grad", "input", input).astype(np.float64)
     analytic = np.asarray(grad(x, target, **kwargs), dtype=np.float64)
     _v.check_same_shape("check_grad", analytic, x, "the gradient", "input")
-    numeric = numerical_grad(lambda v: np.sum(loss(v, target, **kwargs)), x, eps)
-    scale = max(np.max(np.abs(analytic), initial=0), np.max(np.abs(numeric), initial=0))
-    return float(np.max(np.abs(analytic - numeric), initial=0) / scale) if scale else 0.0
+    numeric = numerical_grad(
+        lambda v: np.sum(loss(v, target, **kwargs)), x, eps
+    )
+    scale = max(
+        np.max(np.abs(analytic), initial=0), np.max(np.abs(numeric), initial=0)
+    )
+    return (
+        float(np.max(np.abs(analytic - numeric), initial=0) / scale)
+        if scale
+        else 0.0
+    )

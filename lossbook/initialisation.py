@@ -26,13 +26,13 @@ from torch import nn
 
 #: The schemes :func:`init_linear_` knows, with the variance of ``W`` each one gives.
 SCHEMES = (
-    "normal",           # N(0, 1): Var(W) = 1
-    "default",          # torch's nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
-    "xavier_normal",    # Glorot: Var(W) = 2 / (fan_in + fan_out)
+    "normal",  # N(0, 1): Var(W) = 1
+    "default",  # torch's nn.Linear default: U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    "xavier_normal",  # Glorot: Var(W) = 2 / (fan_in + fan_out)
     "xavier_uniform",
-    "kaiming_normal",   # He: Var(W) = gain**2 / fan_in (fan_in mode) or / fan_out
+    "kaiming_normal",  # He: Var(W) = gain**2 / fan_in (fan_in mode) or / fan_out
     "kaiming_uniform",
-    "zeros",            # every weight 0
+    "zeros",  # every weight 0
 )
 
 _ACTIVATIONS = ("linear", "relu", "tanh")
@@ -95,7 +95,9 @@ def weight_variance(
             f"weight_variance: fan_in and fan_out must be at least 1, got {fan_in} and {fan_out}."
         )
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"weight_variance: mode must be 'fan_in' or 'fan_out', got {mode!r}.")
+        raise ValueError(
+            f"weight_variance: mode must be 'fan_in' or 'fan_out', got {mode!r}."
+        )
     if scheme == "normal":
         return 1.0
     if scheme == "default":
@@ -147,9 +149,13 @@ def init_linear_(
         (2.0, 0.0)
     """
     if scheme not in SCHEMES:
-        raise ValueError(f"init_linear_: scheme must be one of {SCHEMES}, got {scheme!r}.")
+        raise ValueError(
+            f"init_linear_: scheme must be one of {SCHEMES}, got {scheme!r}."
+        )
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"init_linear_: mode must be 'fan_in' or 'fan_out', got {mode!r}.")
+        raise ValueError(
+            f"init_linear_: mode must be 'fan_in' or 'fan_out', got {mode!r}."
+        )
     layers = [m for m in model.modules() if isinstance(m, nn.Linear)]
     if not layers:
         raise ValueError(
@@ -169,9 +175,13 @@ def init_linear_(
             elif scheme == "xavier_uniform":
                 nn.init.xavier_uniform_(w, generator=g)
             elif scheme == "kaiming_normal":
-                nn.init.kaiming_normal_(w, mode=mode, nonlinearity=nonlinearity, generator=g)
+                nn.init.kaiming_normal_(
+                    w, mode=mode, nonlinearity=nonlinearity, generator=g
+                )
             elif scheme == "kaiming_uniform":
-                nn.init.kaiming_uniform_(w, mode=mode, nonlinearity=nonlinearity, generator=g)
+                nn.init.kaiming_uniform_(
+                    w, mode=mode, nonlinearity=nonlinearity, generator=g
+                )
             else:
                 nn.init.zeros_(w)
             if layer.bias is None:

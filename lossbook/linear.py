@@ -36,7 +36,9 @@ def least_squares_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     dx = x - x.mean()
     spread = np.sum(dx * dx)
     if spread == 0:
-        raise ValueError("least_squares_line: every x is the same, so the slope is undefined.")
+        raise ValueError(
+            "least_squares_line: every x is the same, so the slope is undefined."
+        )
     slope = np.sum(dx * (y - y.mean())) / spread
     return float(slope), float(y.mean() - slope * x.mean())
 
@@ -88,10 +90,14 @@ def gradient_descent_line(
     if lr <= 0:
         raise ValueError(f"gradient_descent_line: lr must be > 0, got {lr}.")
     if steps < 0:
-        raise ValueError(f"gradient_descent_line: steps must be >= 0, got {steps}.")
+        raise ValueError(
+            f"gradient_descent_line: steps must be >= 0, got {steps}."
+        )
     a, b = float(slope), float(intercept)
     history = {"slope": [a], "intercept": [b], "loss": []}
-    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run overflows to inf
+    with np.errstate(
+        over="ignore", invalid="ignore"
+    ):  # a diverging run overflows to inf
         for _ in range(steps):
             residual = a * x + b - y
             history["loss"].append(np.mean(residual**2))

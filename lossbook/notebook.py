@@ -56,6 +56,9 @@ def glue(name: str, value, *, digits: int = 10) -> None:
         from myst_nb import glue as myst_glue
     except ImportError:
         return
-    if isinstance(value, float) or type(value).__name__ in ("float32", "float64"):
+    if isinstance(value, float) or type(value).__name__ in (
+        "float32",
+        "float64",
+    ):
         value = float(f"{float(value):.{digits}g}")
     myst_glue(name, value, display=False)

@@ -71,7 +71,9 @@ def mse_loss_grad(input, target, *, reduction="mean"):
     x, y = _v.same_shape("mse_loss_grad", input, target)
     _v.check_reduction("mse_loss_grad", reduction)
     g = x - y
-    g *= 2 * _v.grad_scale(reduction, x.size)  # in place: one temporary for the whole gradient
+    g *= 2 * _v.grad_scale(
+        reduction, x.size
+    )  # in place: one temporary for the whole gradient
     return np.asarray(g)
 
 
@@ -205,7 +207,9 @@ def huber_loss_grad(input, target, *, reduction="mean", delta=1.0):
     """
     x, y = _v.same_shape("huber_loss_grad", input, target)
     _v.check_reduction("huber_loss_grad", reduction)
-    delta = _v.check_number("huber_loss_grad", "delta", delta, low=0, low_open=True)
+    delta = _v.check_number(
+        "huber_loss_grad", "delta", delta, low=0, low_open=True
+    )
     g = np.clip(x - y, -delta, delta)
     g *= _v.grad_scale(reduction, x.size)
     return np.asarray(g)

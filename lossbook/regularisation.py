@@ -70,7 +70,9 @@ def make_sine_regression(
         (True, True)
     """
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"make_sine_regression: n must be an int >= 1, got {n!r}.")
+        raise ValueError(
+            f"make_sine_regression: n must be an int >= 1, got {n!r}."
+        )
     noise = check_number("make_sine_regression", "noise", noise, low=0.0)
     rng = np.random.default_rng(seed)
     x = rng.uniform(-1.0, 1.0, n)
@@ -276,7 +278,9 @@ def lasso(
     else:
         w = as_float_array("lasso", "w0", w0).astype(np.float64).copy()
         if w.shape != (d,):
-            raise ValueError(f"lasso: w0 must have shape ({d},) to match X; got {w.shape}.")
+            raise ValueError(
+                f"lasso: w0 must have shape ({d},) to match X; got {w.shape}."
+            )
     z = (Xc**2).sum(axis=0) / n
     r = yc - Xc @ w
     for _ in range(max_iter):
@@ -298,7 +302,9 @@ def lasso(
     return w, b
 
 
-def coefficient_path(X, y, alphas, *, penalty: str = "l1", fit_intercept: bool = True):
+def coefficient_path(
+    X, y, alphas, *, penalty: str = "l1", fit_intercept: bool = True
+):
     r"""The fitted coefficients as a function of the penalty strength: a regularisation path.
 
     Solves :func:`lasso` (``penalty="l1"``) or :func:`ridge` (``penalty="l2"``) for every
@@ -328,9 +334,13 @@ def coefficient_path(X, y, alphas, *, penalty: str = "l1", fit_intercept: bool =
         [[2.0, 0.5], [1.0, 0.0], [0.0, 0.0]]
     """
     if penalty not in ("l1", "l2"):
-        raise ValueError(f"coefficient_path: penalty must be 'l1' or 'l2'; got {penalty!r}.")
+        raise ValueError(
+            f"coefficient_path: penalty must be 'l1' or 'l2'; got {penalty!r}."
+        )
     X, y = _design("coefficient_path", X, y)
-    alphas = as_float_array("coefficient_path", "alphas", alphas).astype(np.float64)
+    alphas = as_float_array("coefficient_path", "alphas", alphas).astype(
+        np.float64
+    )
     if alphas.ndim != 1 or np.any(~(alphas >= 0)):
         raise ValueError(
             f"coefficient_path: alphas must be a 1-D array of values >= 0; got shape "
@@ -388,10 +398,18 @@ class EarlyStopping:
     """
 
     def __init__(self, patience: int, *, min_delta: float = 0.0) -> None:
-        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) or patience < 1:
-            raise ValueError(f"EarlyStopping: patience must be an int >= 1, got {patience!r}.")
+        if (
+            isinstance(patience, bool)
+            or not isinstance(patience, numbers.Integral)
+            or patience < 1
+        ):
+            raise ValueError(
+                f"EarlyStopping: patience must be an int >= 1, got {patience!r}."
+            )
         self.patience = int(patience)
-        self.min_delta = check_number("EarlyStopping", "min_delta", min_delta, low=0.0)
+        self.min_delta = check_number(
+            "EarlyStopping", "min_delta", min_delta, low=0.0
+        )
         self.best = math.inf
         self.best_epoch: int | None = None
         self.improved = False
@@ -482,7 +500,9 @@ def decay_parameter_groups(model, weight_decay: float) -> list[dict]:
     """
     import torch.nn as nn
 
-    weight_decay = check_number("decay_parameter_groups", "weight_decay", weight_decay, low=0.0)
+    weight_decay = check_number(
+        "decay_parameter_groups", "weight_decay", weight_decay, low=0.0
+    )
     norm_types = tuple(
         t
         for t in (

@@ -15,7 +15,14 @@ import numpy as np
 
 from . import _validation as _v
 from .linear import least_squares_line
-from .regression import huber_loss, huber_loss_grad, l1_loss, l1_loss_grad, mse_loss, mse_loss_grad
+from .regression import (
+    huber_loss,
+    huber_loss_grad,
+    l1_loss,
+    l1_loss_grad,
+    mse_loss,
+    mse_loss_grad,
+)
 
 LOSSES = ("mse", "l1", "huber")
 SCHEDULES = ("constant", "inverse_sqrt", "inverse")
@@ -25,8 +32,14 @@ SCHEDULES = ("constant", "inverse_sqrt", "inverse")
 _L1_FLOOR = 1e-10
 
 
-def best_constant(y, *, loss: str = "mse", delta: float = 1.0, tol: float = 1e-12,
-                  max_iter: int = 500) -> float:
+def best_constant(
+    y,
+    *,
+    loss: str = "mse",
+    delta: float = 1.0,
+    tol: float = 1e-12,
+    max_iter: int = 500,
+) -> float:
     r"""The constant :math:`c` that minimises :math:`\sum_i \ell(c - y_i)` for a loss :math:`\ell`.
 
     * ``"mse"``, :math:`\ell(r) = r^2`: the **mean** of ``y`` (set the derivative
@@ -75,7 +88,9 @@ def best_constant(y, *, loss: str = "mse", delta: float = 1.0, tol: float = 1e-1
     centre = float(np.median(y))
     if loss == "l1":
         return centre
-    delta = _v.check_number("best_constant", "delta", delta, low=0, low_open=True)
+    delta = _v.check_number(
+        "best_constant", "delta", delta, low=0, low_open=True
+    )
     for _ in range(max_iter):
         w = _huber_weights(centre - y, delta)
         new = float(np.sum(w * y) / np.sum(w))
@@ -86,8 +101,15 @@ def best_constant(y, *, loss: str = "mse", delta: float = 1.0, tol: float = 1e-1
     return centre
 
 
-def robust_line(x, y, *, loss: str = "l1", delta: float = 1.0, tol: float = 1e-12,
-                max_iter: int = 1000) -> tuple[float, float]:
+def robust_line(
+    x,
+    y,
+    *,
+    loss: str = "l1",
+    delta: float = 1.0,
+    tol: float = 1e-12,
+    max_iter: int = 1000,
+) -> tuple[float, float]:
     r"""The slope and intercept of the line :math:`\hat y = a x + b` that minimise a loss.
 
     Minimises :math:`\sum_i \ell(a x_i + b - y_i)` with :math:`\ell` the squared error
@@ -140,13 +162,19 @@ def robust_line(x, y, *, loss: str = "l1", delta: float = 1.0, tol: float = 1e-1
     x, y = _line_data("robust_line", x, y)
     _check_loss("robust_line", loss)
     if loss == "huber":
-        delta = _v.check_number("robust_line", "delta", delta, low=0, low_open=True)
+        delta = _v.check_number(
+            "robust_line", "delta", delta, low=0, low_open=True
+        )
     slope, intercept = least_squares_line(x, y)
     if loss == "mse":
         return slope, intercept
     for _ in range(max_iter):
         r = slope * x + intercept - y
-        w = 1.0 / np.maximum(np.abs(r), _L1_FLOOR) if loss == "l1" else _huber_weights(r, delta)
+        w = (
+            1.0 / np.maximum(np.abs(r), _L1_FLOOR)
+            if loss == "l1"
+            else _huber_weights(r, delta)
+        )
         new_slope, new_intercept = _weighted_line(x, y, w)
         change = abs(new_slope - slope) + abs(new_intercept - intercept)
         slope, intercept = new_slope, new_intercept
@@ -155,9 +183,16 @@ def robust_line(x, y, *, loss: str = "l1", delta: float = 1.0, tol: float = 1e-1
     return slope, intercept
 
 
-def gradient_descent_constant(y, *, lr: float, steps: int, loss: str = "l1",
-                              schedule: str = "constant", start: float = 0.0,
-                              delta: float = 1.0) -> dict[str, np.ndarray]:
+def gradient_descent_constant(
+    y,
+    *,
+    lr: float,
+    steps: int,
+    loss: str = "l1",
+    schedule: str = "constant",
+    start: float = 0.0,
+    delta: float = 1.0,
+) -> dict[str, np.ndarray]:
     r"""Fit a constant prediction :math:`c` to ``y`` by gradient descent on a mean loss.
 
     The loss is :math:`L(c) = \frac1n \sum_i \ell(c - y_i)` with :math:`\ell` the squared,
@@ -201,12 +236,26 @@ def gradient_descent_constant(y, *, lr: float, steps: int, loss: str = "l1",
         >>> bool(abs(decaying["c"][-1] - 2.0) < 1e-5)
         True
     """
-    y = _v.as_float_array("gradient_descent_constant", "y", y).astype(np.float64).ravel()
+    y = (
+        _v.as_float_array("gradient_descent_constant", "y", y)
+        .astype(np.float64)
+        .ravel()
+    )
     if y.size == 0:
-        raise ValueError("gradient_descent_constant: y is empty; pass at least one value.")
-    lr = _v.check_number("gradient_descent_constant", "lr", lr, low=0, low_open=True)
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"gradient_descent_constant: steps must be an int >= 0, got {steps!r}.")
+        raise ValueError(
+            "gradient_descent_constant: y is empty; pass at least one value."
+        )
+    lr = _v.check_number(
+        "gradient_descent_constant", "lr", lr, low=0, low_open=True
+    )
+    if (
+        isinstance(steps, bool)
+        or not isinstance(steps, (int, np.integer))
+        or steps < 0
+    ):
+        raise ValueError(
+            f"gradient_descent_constant: steps must be an int >= 0, got {steps!r}."
+        )
     _check_loss("gradient_descent_constant", loss)
     if schedule not in SCHEDULES:
         choices = ", ".join(repr(s) for s in SCHEDULES)
@@ -224,8 +273,11 @@ def gradient_descent_constant(y, *, lr: float, steps: int, loss: str = "l1",
         "huber": (huber_loss, huber_loss_grad),
     }[loss]
     t = np.arange(steps, dtype=np.float64)
-    rates = {"constant": np.full(steps, lr), "inverse_sqrt": lr / np.sqrt(t + 1),
-             "inverse": lr / (t + 1)}[schedule]
+    rates = {
+        "constant": np.full(steps, lr),
+        "inverse_sqrt": lr / np.sqrt(t + 1),
+        "inverse": lr / (t + 1),
+    }[schedule]
     c = float(start)
     cs, losses = [c], [value(np.full_like(y, c), y, **options)]
     for eta in rates:
@@ -238,7 +290,9 @@ def gradient_descent_constant(y, *, lr: float, steps: int, loss: str = "l1",
 def _check_loss(fname: str, loss) -> None:
     if loss not in LOSSES:
         choices = ", ".join(repr(s) for s in LOSSES)
-        raise ValueError(f"{fname}: loss must be one of {choices}; got {loss!r}.")
+        raise ValueError(
+            f"{fname}: loss must be one of {choices}; got {loss!r}."
+        )
 
 
 def _huber_weights(r: np.ndarray, delta: float) -> np.ndarray:
@@ -247,7 +301,9 @@ def _huber_weights(r: np.ndarray, delta: float) -> np.ndarray:
     return np.where(a <= delta, 1.0, delta / np.maximum(a, delta))
 
 
-def _weighted_line(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+def _weighted_line(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray
+) -> tuple[float, float]:
     """The weighted least-squares line: minimise sum_i w_i (a x_i + b - y_i)^2."""
     total = np.sum(w)
     x_bar, y_bar = np.sum(w * x) / total, np.sum(w * y) / total
@@ -265,6 +321,8 @@ def _line_data(fname: str, x, y) -> tuple[np.ndarray, np.ndarray]:
             f"{x.shape} and {y.shape}. Flatten them first, e.g. x.ravel()."
         )
     if x.size == 0 or np.all(x == x[0]):
-        raise ValueError(f"{fname}: every x is the same (or x is empty), so the slope is "
-                         f"undefined.")
+        raise ValueError(
+            f"{fname}: every x is the same (or x is empty), so the slope is "
+            f"undefined."
+        )
     return x, y

@@ -22,7 +22,9 @@ import numpy as np
 import torch
 
 
-def _group_value(optimizer: torch.optim.Optimizer, key: str, group: int) -> float:
+def _group_value(
+    optimizer: torch.optim.Optimizer, key: str, group: int
+) -> float:
     """The current value of ``key`` in one parameter group; ``betas`` gives its first entry."""
     value = optimizer.param_groups[group][key]
     if isinstance(value, tuple | list):
@@ -108,7 +110,9 @@ def record_lr(
             values[t] = float(scheduler.get_last_lr()[group])
         else:
             values[t] = _group_value(optimizer, key, group)
-        optimizer.zero_grad(set_to_none=True)  # no gradients: the step changes nothing
+        optimizer.zero_grad(
+            set_to_none=True
+        )  # no gradients: the step changes nothing
         optimizer.step()
         if plateau:
             scheduler.step(metrics[t])
@@ -118,7 +122,9 @@ def record_lr(
 
 
 def lr_curve(
-    make_scheduler: Callable[[torch.optim.Optimizer], torch.optim.lr_scheduler.LRScheduler],
+    make_scheduler: Callable[
+        [torch.optim.Optimizer], torch.optim.lr_scheduler.LRScheduler
+    ],
     steps: int,
     *,
     lr: float = 0.1,
@@ -154,10 +160,14 @@ def lr_curve(
     """
     param = torch.nn.Parameter(torch.zeros(1))
     optimizer = torch.optim.SGD([param], lr=lr, momentum=momentum)
-    return record_lr(make_scheduler(optimizer), steps, metrics=metrics, key=key)
+    return record_lr(
+        make_scheduler(optimizer), steps, metrics=metrics, key=key
+    )
 
 
-def steps_per_epoch(n_examples: int, batch_size: int, *, drop_last: bool = False) -> int:
+def steps_per_epoch(
+    n_examples: int, batch_size: int, *, drop_last: bool = False
+) -> int:
     r"""Number of batches in one pass over ``n_examples`` examples: ``len(DataLoader)``.
 
     Without ``drop_last`` the last, smaller batch counts too, so the number is
@@ -257,11 +267,17 @@ def lr_range_test(
             f"lr_range_test: need 0 < lr_min < lr_max, got lr_min={lr_min}, lr_max={lr_max}."
         )
     if steps < 2:
-        raise ValueError(f"lr_range_test: steps must be at least 2, got {steps}.")
+        raise ValueError(
+            f"lr_range_test: steps must be at least 2, got {steps}."
+        )
     if not 0 <= smoothing < 1:
-        raise ValueError(f"lr_range_test: smoothing must be in [0, 1), got {smoothing}.")
+        raise ValueError(
+            f"lr_range_test: smoothing must be in [0, 1), got {smoothing}."
+        )
     if stop_factor <= 1:
-        raise ValueError(f"lr_range_test: stop_factor must be > 1, got {stop_factor}.")
+        raise ValueError(
+            f"lr_range_test: stop_factor must be > 1, got {stop_factor}."
+        )
     if batch_size is not None and not 1 <= batch_size <= len(X):
         raise ValueError(
             f"lr_range_test: batch_size must be between 1 and len(X)={len(X)}, got {batch_size}."
@@ -269,7 +285,9 @@ def lr_range_test(
     probe = copy.deepcopy(model)
     probe.train()
     if make_optimizer is None:
-        optimizer = torch.optim.SGD(probe.parameters(), lr=lr_min, momentum=0.9)
+        optimizer = torch.optim.SGD(
+            probe.parameters(), lr=lr_min, momentum=0.9
+        )
     else:
         optimizer = make_optimizer(probe.parameters(), lr=lr_min)
     gamma = (lr_max / lr_min) ** (1.0 / (steps - 1))
@@ -297,10 +315,16 @@ def lr_range_test(
         loss.backward()
         optimizer.step()
         scheduler.step()
-    return {"lr": np.array(lrs), "loss": np.array(losses), "smoothed": np.array(smoothed)}
+    return {
+        "lr": np.array(lrs),
+        "loss": np.array(losses),
+        "smoothed": np.array(smoothed),
+    }
 
 
-def suggest_lr(lrs: np.ndarray, losses: np.ndarray, *, method: str = "steepest") -> float:
+def suggest_lr(
+    lrs: np.ndarray, losses: np.ndarray, *, method: str = "steepest"
+) -> float:
     r"""Pick a learning rate from a range test's (rate, smoothed loss) curve.
 
     Two common rules:

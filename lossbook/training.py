@@ -92,10 +92,14 @@ def fit(
         if validation is not None:
             model.eval()
             with torch.no_grad():
-                history["val_loss"].append(loss_fn(model(validation[0]), validation[1]).item())
+                history["val_loss"].append(
+                    loss_fn(model(validation[0]), validation[1]).item()
+                )
         if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
             # It watches a metric: the validation loss if there is one, else the step's loss.
-            scheduler.step(history["val_loss" if validation is not None else "loss"][-1])
+            scheduler.step(
+                history["val_loss" if validation is not None else "loss"][-1]
+            )
         elif scheduler is not None:
             scheduler.step()
     return history
