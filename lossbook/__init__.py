@@ -1,14 +1,17 @@
 """lossbook: loss functions from scratch, checked against PyTorch.
 
-The companion package of the book *lossbook*. Every loss is a small NumPy function with
-an analytic gradient right below it, mirroring :mod:`torch.nn.functional` name for name,
-so that PyTorch can serve as the oracle for every value and every gradient.
+The companion package of the book *lossbook*. Every loss is a small NumPy
+function with an analytic gradient right below it, mirroring
+:mod:`torch.nn.functional` name for name, so that PyTorch can serve as the
+oracle for every value and every gradient.
 
 """
 
 from ._setup import setup
 
-# Public API, one name per line, grouped by module.
+# Public API, one name per line, grouped by module (not sorted, so isort is
+# off for the block).
+# isort: off
 # -- losses (special, regression, classification, encoding, gradcheck) --
 from .special import logsumexp
 from .special import softmax
@@ -86,6 +89,7 @@ from .regularisation import coefficient_path
 from .regularisation import EarlyStopping
 from .regularisation import early_stopping_epoch
 from .regularisation import decay_parameter_groups
+# isort: on
 
 __version__ = "0.1.0"
 

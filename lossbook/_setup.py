@@ -1,4 +1,4 @@
-"""One call that makes a chapter reproducible and gives its figures one look."""
+"""One call that makes a chapter reproducible and styles its figures."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import random
 
 import numpy as np
 
-# The look of every figure in the book: opaque white backgrounds (readable on the dark
-# theme too), sizes readable on a laptop screen, light grids, no top and right spines.
+# The look of every figure in the book: opaque white backgrounds (readable on
+# the dark theme too), sizes readable on a laptop screen, light grids, no top
+# and right spines.
 _STYLE = {
     "figure.figsize": (6.4, 4.0),
     "figure.dpi": 100,
@@ -32,22 +33,24 @@ _STYLE = {
 def setup(seed: int = 0) -> np.random.Generator:
     """Seed everything, make torch deterministic and style the figures.
 
-    Every chapter calls this once, in its first code cell, and nowhere else seeds or styles
-    by hand. It
+    Every chapter calls this once, in its first code cell, and nowhere else
+    seeds or styles by hand. It
 
-    * seeds Python's :mod:`random`, NumPy's global generator and torch with ``seed``;
-    * turns on ``torch.use_deterministic_algorithms(True)`` and limits torch to one thread,
-      so that sums are taken in the same order on every machine;
-    * sets NumPy's and torch's print precision to 4 digits, so that printed values do not
-      depend on the last bits of a floating-point result;
-    * applies the book's matplotlib style and, inside IPython, asks for PNG figures.
+    * seeds Python's :mod:`random`, NumPy's global generator and torch with
+      ``seed``;
+    * turns on ``torch.use_deterministic_algorithms(True)`` and limits torch to
+      one thread, so that sums are taken in the same order on every machine;
+    * sets NumPy's and torch's print precision to 4 digits, so that printed
+      values do not depend on the last bits of a floating-point result;
+    * applies the book's matplotlib style and, inside IPython, asks for PNG
+      figures.
 
     Args:
         seed: the seed for every random number generator.
 
     Returns:
-        A fresh :class:`numpy.random.Generator` seeded with ``seed``, for the chapter's own
-        random numbers.
+        A fresh :class:`numpy.random.Generator` seeded with ``seed``, for the
+        chapter's own random numbers.
 
     Example:
         >>> import lossbook
@@ -74,12 +77,15 @@ def setup(seed: int = 0) -> np.random.Generator:
 
 
 def _deterministic_torch(torch) -> None:
-    """``torch.use_deterministic_algorithms(True)``, without its two-second import.
+    """Make torch deterministic, skipping the public call's slow import.
 
-    The public function sets two switches: the one eager PyTorch reads, and a flag of the
-    torch.compile backend (inductor), whose import costs about two seconds of CPU at every
-    chapter start. The book never compiles, so we set only the first switch, and fall back
-    to the public function if a future torch renames it.
+    The public call is ``torch.use_deterministic_algorithms(True)``.
+
+    The public function sets two switches: the one eager PyTorch reads, and a
+    flag of the torch.compile backend (inductor), whose import costs about two
+    seconds of CPU at every chapter start. The book never compiles, so we set
+    only the first switch, and fall back to the public function if a future
+    torch renames it.
     """
     switch = getattr(torch._C, "_set_deterministic_algorithms", None)
     if switch is None:
@@ -89,7 +95,7 @@ def _deterministic_torch(torch) -> None:
 
 
 def _inline_png() -> None:
-    """Inside IPython, draw inline figures as PNG (not SVG, whose text changes per run)."""
+    """In IPython, draw inline figures as PNG (SVG text varies per run)."""
     try:
         from IPython import get_ipython
     except ImportError:  # plain Python: nothing to configure
@@ -99,6 +105,6 @@ def _inline_png() -> None:
         return
     from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-    # No bbox_inches="tight": constrained layout already fits the margins, and "tight" draws
-    # every figure twice.
+    # No bbox_inches="tight": constrained layout already fits the margins, and
+    # "tight" draws every figure twice.
     set_matplotlib_formats("png", bbox_inches=None)

@@ -1,9 +1,10 @@
 """Input checks and the reduction helper shared by every loss.
 
-All validation of the public functions lives here, so that every loss fails the same way:
-a ``TypeError`` for input that is not numeric, a ``ValueError`` for a value, shape or option
-that is wrong. Messages name the function and the parameter, say what was expected and what
-was received, and say how to fix it when a fix is known.
+All validation of the public functions lives here, so that every loss fails the
+same way: a ``TypeError`` for input that is not numeric, a ``ValueError`` for a
+value, shape or option that is wrong. Messages name the function and the
+parameter, say what was expected and what was received, and say how to fix it
+when a fix is known.
 """
 
 import numbers
@@ -14,41 +15,44 @@ REDUCTIONS = ("none", "mean", "sum")
 
 
 def as_array(fname, name, x):
-    """Return ``np.asarray(x)``; a ragged list or similar raises ``TypeError`` naming ``name``."""
+    """Return ``np.asarray(x)``; ragged input raises ``TypeError``."""
     try:
         return np.asarray(x)
     except (TypeError, ValueError) as err:  # ragged lists and the like
         raise TypeError(
-            f"{fname}: {name} must be a numeric array; could not convert it ({err})."
+            f"{fname}: {name} must be a numeric array; could not convert it "
+            f"({err})."
         ) from err
 
 
 def as_float_array(fname, name, x):
-    """Return ``x`` as a floating-point array (float16/32/64 kept, int and bool -> float64)."""
+    """Return ``x`` as floats (float16/32/64 kept, int/bool -> float64)."""
     arr = as_array(fname, name, x)
     if arr.dtype.kind == "f":
         return arr
     if arr.dtype.kind in "biu":
         return arr.astype(np.float64)
     raise TypeError(
-        f"{fname}: {name} must be a real numeric array; got dtype {arr.dtype}. "
-        f"Convert it first, e.g. np.asarray({name}, dtype=np.float64)."
+        f"{fname}: {name} must be a real numeric array; got dtype "
+        f"{arr.dtype}. Convert it first, e.g. np.asarray({name}, "
+        "dtype=np.float64)."
     )
 
 
 def as_index_array(fname, name, x):
-    """Return ``x`` as an int64 array of class indices; float, bool or other dtypes raise."""
+    """Return int64 class indices; float, bool and other dtypes raise."""
     arr = as_array(fname, name, x)
     if arr.dtype.kind not in "iu":
         raise TypeError(
-            f"{fname}: {name} must hold integer class indices; got dtype {arr.dtype}. "
-            f"Convert it first, e.g. np.asarray({name}).astype(np.int64)."
+            f"{fname}: {name} must hold integer class indices; got dtype "
+            f"{arr.dtype}. Convert it first, e.g. "
+            f"np.asarray({name}).astype(np.int64)."
         )
     return arr.astype(np.int64)
 
 
 def same_shape(fname, input, target):
-    """Convert a prediction/target pair to float arrays of one shape and one dtype."""
+    """Convert prediction and target to float arrays of one shape and dtype."""
     x = as_float_array(fname, "input", input)
     y = as_float_array(fname, "target", target)
     check_same_shape(fname, x, y)
@@ -57,12 +61,14 @@ def same_shape(fname, input, target):
 
 
 def check_same_shape(fname, x, y, xname="input", yname="target"):
-    """Raise ``ValueError`` unless ``x`` and ``y`` have the same shape (no broadcasting)."""
+    """Raise ``ValueError`` if the shapes of ``x`` and ``y`` differ."""
     if x.shape != y.shape:
         raise ValueError(
-            f"{fname}: {xname} has shape {x.shape} but {yname} has shape {y.shape}; they must "
-            f"be equal (lossbook does not broadcast, torch would). Reshape one of them, e.g. "
-            f"{xname}.reshape({yname}.shape) if they hold the same number of values."
+            f"{fname}: {xname} has shape {x.shape} but {yname} has shape "
+            f"{y.shape}; they must be equal (lossbook does not broadcast, "
+            "torch would). Reshape one of them, e.g. "
+            f"{xname}.reshape({yname}.shape) if they hold the same number of "
+            "values."
         )
 
 
@@ -84,13 +90,14 @@ def check_reduction(fname, reduction, allowed=REDUCTIONS):
 
 
 def check_number(fname, name, value, *, low=None, high=None, low_open=False):
-    """Return ``value`` as a float after checking it is a real number in ``[low, high]``.
+    """Return ``value`` as a float, checked to be a real in ``[low, high]``.
 
     With ``low_open=True`` the lower bound is excluded: ``(low, high]``.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
-            f"{fname}: {name} must be a real number; got {type(value).__name__}."
+            f"{fname}: {name} must be a real number; got "
+            f"{type(value).__name__}."
         )
     value = float(value)
     too_low = low is not None and (value <= low if low_open else value < low)
@@ -106,8 +113,9 @@ def check_number(fname, name, value, *, low=None, high=None, low_open=False):
 def check_weight(fname, name, weight, shape, dtype, *, exact):
     """Return an optional weight array in ``dtype``, or ``None``.
 
-    With ``exact=True`` the weight must have exactly ``shape`` (per-class weights); otherwise it
-    may broadcast to ``shape`` without changing it (torch's rule for element weights).
+    With ``exact=True`` the weight must have exactly ``shape`` (per-class
+    weights); otherwise it may broadcast to ``shape`` without changing it
+    (torch's rule for element weights).
     """
     if weight is None:
         return None
@@ -132,7 +140,7 @@ def check_weight(fname, name, weight, shape, dtype, *, exact):
 
 
 def check_dim(fname, x, dim, name="input"):
-    """Raise unless ``dim`` (an int, or a tuple of ints) names axes of ``x``."""
+    """Raise unless ``dim`` (an int or a tuple of ints) names axes of ``x``."""
     dims = dim if isinstance(dim, tuple) else (dim,)
     ndim = max(x.ndim, 1)  # as in torch, a 0-d array accepts dim 0 and -1
     for d in dims:
@@ -142,8 +150,8 @@ def check_dim(fname, x, dim, name="input"):
             )
         if not -ndim <= d < ndim:
             raise ValueError(
-                f"{fname}: dim {d} is out of range for {name} of shape {x.shape}; "
-                f"pass dim in [{-ndim}, {ndim - 1}]."
+                f"{fname}: dim {d} is out of range for {name} of shape "
+                f"{x.shape}; pass dim in [{-ndim}, {ndim - 1}]."
             )
 
 
@@ -151,60 +159,72 @@ def check_logits(fname, x, name="input"):
     """Raise ``ValueError`` unless ``x`` is a 2-D array of shape ``(N, C)``."""
     if x.ndim != 2:
         raise ValueError(
-            f"{fname}: {name} must have shape (N, C) (a batch of N rows of C class scores); got "
-            f"shape {x.shape}. For a single sample use {name}[None, :]."
+            f"{fname}: {name} must have shape (N, C) (a batch of N rows of C "
+            f"class scores); got shape {x.shape}. For a single sample use "
+            f"{name}[None, :]."
         )
 
 
 def class_indices(
     fname, target, n, num_classes, ignore_index, *, probabilities_ok=False
 ):
-    """Check class indices for an ``(N, C)`` input; return them and the mask of counted rows."""
+    """Check class indices for an ``(N, C)`` input; return them and a mask.
+
+    The mask marks the counted rows (those whose target is not
+    ``ignore_index``).
+    """
     if isinstance(ignore_index, bool) or not isinstance(
         ignore_index, numbers.Integral
     ):
         raise TypeError(
-            f"{fname}: ignore_index must be an int; got {type(ignore_index).__name__}."
+            f"{fname}: ignore_index must be an int; got "
+            f"{type(ignore_index).__name__}."
         )
     y = as_index_array(fname, "target", target)
     if y.shape != (n,):
         hint = (
             (
-                " For one-hot or probability targets of shape (N, C) pass floats, e.g. "
-                "target.astype(np.float64)."
+                " For one-hot or probability targets of shape (N, C) pass "
+                "floats, e.g. target.astype(np.float64)."
             )
             if probabilities_ok
             else ""
         )
         raise ValueError(
-            f"{fname}: class-index target must have shape (N,) = ({n},) to match input of "
-            f"shape ({n}, {num_classes}); got shape {y.shape}.{hint}"
+            f"{fname}: class-index target must have shape (N,) = ({n},) to "
+            f"match input of shape ({n}, {num_classes}); got shape "
+            f"{y.shape}.{hint}"
         )
     counted = y != ignore_index
     bad = counted & ((y < 0) | (y >= num_classes))
     if bad.any():
         raise ValueError(
-            f"{fname}: target holds class index {y[bad][0]}, outside [0, {num_classes - 1}] for "
-            f"input with C = {num_classes} classes (and not ignore_index = {ignore_index})."
+            f"{fname}: target holds class index {y[bad][0]}, outside [0, "
+            f"{num_classes - 1}] for input with C = {num_classes} classes "
+            f"(and not ignore_index = {ignore_index})."
         )
     return y, counted
 
 
 def check_probability_range(fname, name, x):
-    """Raise ``ValueError`` if an element of ``x`` is outside [0, 1] (NaN included, as torch)."""
+    """Raise ``ValueError`` if an element of ``x`` is outside [0, 1] or NaN.
+
+    NaN is rejected too, as torch does.
+    """
     if not np.all((x >= 0) & (x <= 1)):
         raise ValueError(
-            f"{fname}: all elements of {name} must be between 0 and 1; got values in "
-            f"[{np.nanmin(x)}, {np.nanmax(x)}]{' and NaN' if np.isnan(x).any() else ''}. "
-            f"If {name} holds logits, use binary_cross_entropy_with_logits."
+            f"{fname}: all elements of {name} must be between 0 and 1; got "
+            f"values in [{np.nanmin(x)}, "
+            f"{np.nanmax(x)}]{' and NaN' if np.isnan(x).any() else ''}. If "
+            f"{name} holds logits, use binary_cross_entropy_with_logits."
         )
 
 
 def reduce(loss, reduction, denominator=None):
-    """Apply a reduction: ``"none"`` -> the array, ``"sum"``/``"mean"`` -> a Python float.
+    """Apply a reduction: ``"none"`` -> array, ``"sum"``/``"mean"`` -> float.
 
-    ``"mean"`` divides the sum by ``denominator`` (default: the number of elements), so an empty
-    input gives NaN as in torch.
+    ``"mean"`` divides the sum by ``denominator`` (default: the number of
+    elements), so an empty input gives NaN as in torch.
     """
     if reduction == "none":
         return np.asarray(loss)  # an array even for 0-d input
@@ -217,23 +237,27 @@ def reduce(loss, reduction, denominator=None):
 
 
 def grad_scale(reduction, n):
-    """The factor the gradient of the summed loss is multiplied by: ``1/n`` for ``"mean"``."""
+    """The factor that scales the summed loss's gradient: ``1/n`` for mean."""
     return 1.0 / n if reduction == "mean" and n else 1.0
 
 
 def check_labels(fname, labels, num_classes, name="labels"):
-    """Check integer labels for one-hot encoding; return them and the number of classes."""
+    """Check integer labels for one-hot encoding; return them and the count.
+
+    The count is the number of classes, inferred when ``num_classes`` is -1.
+    """
     y = as_index_array(fname, name, labels)
     if isinstance(num_classes, bool) or not isinstance(
         num_classes, numbers.Integral
     ):
         raise TypeError(
-            f"{fname}: num_classes must be an int; got {type(num_classes).__name__}."
+            f"{fname}: num_classes must be an int; got "
+            f"{type(num_classes).__name__}."
         )
     if num_classes != -1 and num_classes < 1:
         raise ValueError(
-            f"{fname}: num_classes must be a positive int, or -1 to use labels.max() + 1; "
-            f"got {num_classes}."
+            f"{fname}: num_classes must be a positive int, or -1 to use "
+            f"labels.max() + 1; got {num_classes}."
         )
     if y.size and y.min() < 0:
         raise ValueError(
@@ -242,23 +266,28 @@ def check_labels(fname, labels, num_classes, name="labels"):
     if num_classes == -1:
         if y.size == 0:
             raise ValueError(
-                f"{fname}: cannot infer the number of classes from empty {name}; "
-                f"pass num_classes."
+                f"{fname}: cannot infer the number of classes from empty "
+                f"{name}; pass num_classes."
             )
         num_classes = int(y.max()) + 1
     elif y.size and y.max() >= num_classes:
         raise ValueError(
-            f"{fname}: {name} must be smaller than num_classes = {num_classes}; got "
-            f"{y.max()}. Pass a larger num_classes, or -1 to use {name}.max() + 1."
+            f"{fname}: {name} must be smaller than num_classes = "
+            f"{num_classes}; got {y.max()}. Pass a larger num_classes, or -1 "
+            f"to use {name}.max() + 1."
         )
     return y, int(num_classes)
 
 
 def check_num_classes(fname, probs, num_classes):
-    """Raise ``ValueError`` unless ``probs`` has a last axis of length ``num_classes`` (or -1)."""
+    """Raise ``ValueError`` unless ``probs`` has ``num_classes`` columns.
+
+    ``num_classes=-1`` accepts any length of the last axis.
+    """
     if probs.ndim == 0 or num_classes not in (-1, probs.shape[-1]):
         raise ValueError(
-            f"{fname}: probability targets must have a last axis of num_classes entries; got "
-            f"shape {probs.shape} and num_classes = {num_classes}. Pass num_classes=-1 to use "
-            f"the last axis, or integer labels to one-hot encode them."
+            f"{fname}: probability targets must have a last axis of "
+            f"num_classes entries; got shape {probs.shape} and num_classes = "
+            f"{num_classes}. Pass num_classes=-1 to use the last axis, or "
+            "integer labels to one-hot encode them."
         )

@@ -1,7 +1,7 @@
 """Synthetic data sets for the chapters: small, seeded, made on the spot.
 
-Nothing in the book downloads data. Each maker takes a ``seed`` and returns NumPy
-float64 arrays, so the same call gives the same numbers on every machine.
+Nothing in the book downloads data. Each maker takes a ``seed`` and returns
+NumPy float64 arrays, so the same call gives the same numbers on every machine.
 """
 
 from __future__ import annotations
@@ -19,19 +19,23 @@ def make_linear_regression(
     outlier_shift: float = 20.0,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Points on a noisy line, :math:`y_i = a x_i + b + \varepsilon_i`, optionally with outliers.
+    r"""Points on a noisy line, :math:`y_i = a x_i + b + \varepsilon_i`.
 
-    The inputs are standard normal, :math:`x_i \sim \mathcal N(0, 1)`, and the noise is
-    Gaussian, :math:`\varepsilon_i \sim \mathcal N(0, \sigma^2)` with :math:`\sigma` =
-    ``noise``. With ``n_outliers > 0``, the targets of the ``n_outliers`` points with the
-    largest :math:`x` are raised by ``outlier_shift``: gross errors at one end of the data,
-    the kind that drags a least-squares line.
+    Optionally, some of them are outliers.
+
+    The inputs are standard normal, :math:`x_i \sim \mathcal N(0, 1)`, and the
+    noise is Gaussian, :math:`\varepsilon_i \sim \mathcal N(0, \sigma^2)` with
+    :math:`\sigma` = ``noise``. With ``n_outliers > 0``, the targets of the
+    ``n_outliers`` points with the largest :math:`x` are raised by
+    ``outlier_shift``: gross errors at one end of the data, the kind that drags
+    a least-squares line.
 
     Args:
         n: number of points.
         slope: the true slope :math:`a`.
         intercept: the true intercept :math:`b`.
-        noise: the noise's standard deviation :math:`\sigma` (0 for exact points).
+        noise: the noise's standard deviation :math:`\sigma` (0 for exact
+            points).
         n_outliers: how many points become outliers (0 to ``n``).
         outlier_shift: how far the outliers' targets are moved up.
         seed: seed of the generator.
@@ -40,7 +44,8 @@ def make_linear_regression(
         ``(x, y)``, two float64 arrays of shape ``(n,)``.
 
     Raises:
-        ValueError: if ``n < 1``, ``noise < 0`` or ``n_outliers`` is outside ``[0, n]``.
+        ValueError: if ``n < 1``, ``noise < 0`` or ``n_outliers`` is outside
+            ``[0, n]``.
 
     Example:
         >>> x, y = make_linear_regression(5, noise=0.0)
@@ -57,7 +62,8 @@ def make_linear_regression(
         )
     if not 0 <= n_outliers <= n:
         raise ValueError(
-            f"make_linear_regression: n_outliers must be between 0 and n={n}, got {n_outliers}."
+            f"make_linear_regression: n_outliers must be between 0 and n={n}, "
+            f"got {n_outliers}."
         )
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(n)
@@ -74,25 +80,29 @@ def make_blobs(
     std: float = 1.0,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Gaussian clouds in the plane, one per class: the simplest classification data.
+    r"""Gaussian clouds in the plane, one per class: the simplest classes.
 
-    Class :math:`k` has ``n_per_class`` points drawn from :math:`\mathcal N(c_k, s^2 I)`, with
-    :math:`c_k` the ``k``-th row of ``centers`` and :math:`s` = ``std``. Far-apart centres
-    and a small ``std`` give separable classes; close centres or a large ``std`` give
-    overlapping ones.
+    Class :math:`k` has ``n_per_class`` points drawn from
+    :math:`\mathcal N(c_k, s^2 I)`, with :math:`c_k` the ``k``-th row of
+    ``centers`` and :math:`s` = ``std``. Far-apart centres and a small ``std``
+    give separable classes; close centres or a large ``std`` give overlapping
+    ones.
 
     Args:
         n_per_class: points in each class.
-        centers: array of shape ``(C, 2)``; by default three centres on a circle of radius 3.
+        centers: array of shape ``(C, 2)``; by default three centres on a
+            circle of radius 3.
         std: the standard deviation :math:`s` of every cloud.
         seed: seed of the generator.
 
     Returns:
-        ``(X, labels)``: ``X`` float64 of shape ``(C * n_per_class, 2)`` and ``labels``
-        int64 of shape ``(C * n_per_class,)`` with values ``0 .. C-1``, shuffled together.
+        ``(X, labels)``: ``X`` float64 of shape ``(C * n_per_class, 2)`` and
+        ``labels`` int64 of shape ``(C * n_per_class,)`` with values
+        ``0 .. C-1``, shuffled together.
 
     Raises:
-        ValueError: if ``n_per_class < 1``, ``std <= 0`` or ``centers`` is not ``(C, 2)``.
+        ValueError: if ``n_per_class < 1``, ``std <= 0`` or ``centers`` is not
+            ``(C, 2)``.
 
     Example:
         >>> X, labels = make_blobs(4, seed=1)
@@ -128,11 +138,11 @@ def make_spirals(
     noise: float = 0.2,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    r"""Interleaved spiral arms in the plane: classes no straight line can separate.
+    r"""Interleaved spiral arms in the plane: classes no line can separate.
 
     Arm :math:`k` runs through radius :math:`r \in [0, 1]` at angle
-    :math:`4r + 2\pi k / C` plus Gaussian noise of standard deviation ``noise`` on the
-    angle, so a linear model fails and a small network succeeds.
+    :math:`4r + 2\pi k / C` plus Gaussian noise of standard deviation ``noise``
+    on the angle, so a linear model fails and a small network succeeds.
 
     Args:
         n_per_class: points on each arm.

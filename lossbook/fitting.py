@@ -1,10 +1,11 @@
-r"""Fitting helpers: a line fitted with any PyTorch loss, a reduction comparison, and a plot of
-a loss and its gradient against the residual.
+r"""Fitting helpers: a line fitted with any PyTorch loss, a comparison of
+reductions, and a plot of a loss and its gradient against the residual.
 
-These are the small experiments the regression chapters repeat with different losses. A line
-:math:`\hat y = a x + b` has two parameters, so a fit is cheap, its path can be recorded
-step by step, and the result can be compared with a closed form
-(:func:`~lossbook.least_squares_line`) or a robust fit (:func:`~lossbook.robust.robust_line`).
+These are the small experiments the regression chapters repeat with different
+losses. A line :math:`\hat y = a x + b` has two parameters, so a fit is cheap,
+its path can be recorded step by step, and the result can be compared with a
+closed form (:func:`~lossbook.least_squares_line`) or a robust fit
+(:func:`~lossbook.robust.robust_line`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import numpy as np
 
 from . import _validation as _v
 
-# The residual grid that plot_loss_and_grad uses when none is given: symmetric, with 0 on it.
+# The residual grid that plot_loss_and_grad uses when none is given: symmetric,
+# with 0 on it.
 _DEFAULT_RESIDUALS = np.linspace(-3.0, 3.0, 601)
 
 
@@ -30,55 +32,62 @@ def fit_line(
     intercept: float = 0.0,
     momentum: float = 0.0,
 ) -> dict[str, np.ndarray]:
-    r"""Fit :math:`\hat y = a x + b` by full-batch gradient descent on any PyTorch loss.
+    r"""Fit :math:`\hat y = a x + b` by full-batch gradient descent on a loss.
 
-    Each step evaluates ``loss_fn(a * x + b, y)`` on float64 tensors, back-propagates and
-    applies one ``torch.optim.SGD`` step with learning rate :math:`\eta` = ``lr`` (and
-    ``momentum``). With ``momentum = 0`` that is plain gradient descent,
+    Each step evaluates ``loss_fn(a * x + b, y)`` on float64 tensors,
+    back-propagates and applies one ``torch.optim.SGD`` step with learning rate
+    :math:`\eta` = ``lr`` (and ``momentum``). With ``momentum = 0`` that is
+    plain gradient descent,
 
     .. math::
         a \leftarrow a - \eta \frac{\partial L}{\partial a}, \qquad
         b \leftarrow b - \eta \frac{\partial L}{\partial b},
 
     so with ``torch.nn.MSELoss()`` it takes exactly the steps of
-    :func:`~lossbook.gradient_descent_line`, and with ``torch.nn.MSELoss(reduction="sum")``
-    steps :math:`n` times larger. A diverging run is recorded as it goes (the values grow to
-    ``inf`` or ``nan``); nothing is clipped.
+    :func:`~lossbook.gradient_descent_line`, and with
+    ``torch.nn.MSELoss(reduction="sum")`` steps :math:`n` times larger. A
+    diverging run is recorded as it goes (the values grow to ``inf`` or
+    ``nan``); nothing is clipped.
 
     Args:
         x: inputs, shape ``(n,)``.
         y: targets, shape ``(n,)``.
-        loss_fn: maps ``(prediction, target)``, two float64 tensors of shape ``(n,)``, to a
-            scalar tensor: ``torch.nn.MSELoss()``, ``torch.nn.functional.l1_loss``,
-            ``torch.nn.HuberLoss(delta=2.0)``, ...
+        loss_fn: maps ``(prediction, target)``, two float64 tensors of shape
+            ``(n,)``, to a scalar tensor: ``torch.nn.MSELoss()``,
+            ``torch.nn.functional.l1_loss``, ``torch.nn.HuberLoss(delta=2.0)``,
+            ...
         lr: the learning rate :math:`\eta > 0`.
         steps: number of updates, at least 0.
         slope: the starting slope :math:`a_0`.
         intercept: the starting intercept :math:`b_0`.
-        momentum: SGD's momentum factor, in ``[0, 1)``; 0 for plain gradient descent.
+        momentum: SGD's momentum factor, in ``[0, 1)``; 0 for plain gradient
+            descent.
 
     Returns:
-        A dict of float64 arrays of length ``steps + 1``: ``"slope"`` and ``"intercept"`` (the
-        parameters before each step, and after the last one) and ``"loss"`` (the loss at
-        those parameters).
+        A dict of float64 arrays of length ``steps + 1``: ``"slope"`` and
+        ``"intercept"`` (the parameters before each step, and after the last
+        one) and ``"loss"`` (the loss at those parameters).
 
     Raises:
         TypeError: if ``x`` or ``y`` is not numeric.
-        ValueError: if ``x`` and ``y`` are not 1-D arrays of one length, ``lr <= 0``,
-            ``steps < 0``, ``momentum`` is outside ``[0, 1)``, or ``loss_fn`` does not return
-            a single number (for example a loss built with ``reduction="none"``).
+        ValueError: if ``x`` and ``y`` are not 1-D arrays of one length,
+            ``lr <= 0``, ``steps < 0``, ``momentum`` is outside ``[0, 1)``, or
+            ``loss_fn`` does not return a single number (for example a loss
+            built with ``reduction="none"``).
 
     Example:
         >>> import torch
         >>> x = np.array([0.0, 1.0, 2.0, 3.0]); y = 2 * x + 1
         >>> run = fit_line(x, y, torch.nn.MSELoss(), lr=0.1, steps=300)
-        >>> round(float(run["slope"][-1]), 6), round(float(run["intercept"][-1]), 6)
+        >>> a, b = run["slope"][-1], run["intercept"][-1]
+        >>> round(float(a), 6), round(float(b), 6)
         (2.0, 1.0)
         >>> len(run["loss"])
         301
 
     Reference:
-        PyTorch documentation, ``torch.optim.SGD`` (the update rule, momentum included).
+        PyTorch documentation, ``torch.optim.SGD`` (the update rule, momentum
+        included).
     """
     import torch
 
@@ -112,8 +121,9 @@ def fit_line(
                 else type(loss).__name__
             )
             raise ValueError(
-                f"fit_line: loss_fn must return a single number, got {shape}. Use a reduced "
-                f"loss (reduction='mean' or 'sum'), not reduction='none'."
+                f"fit_line: loss_fn must return a single number, got {shape}. "
+                "Use a reduced loss (reduction='mean' or 'sum'), not "
+                "reduction='none'."
             )
         return loss.reshape(())
 
@@ -150,19 +160,20 @@ def compare_reductions(
     reductions: Sequence[str] = ("mean", "sum"),
     **fit_options,
 ) -> dict[str, dict[str, np.ndarray]]:
-    r"""Fit the same line with the same learning rate under several reductions of one loss.
+    r"""Fit one line with one learning rate under several reductions of a loss.
 
-    For each name in ``reductions`` the loss is built as ``loss(reduction=name)`` and the line
-    is fitted by :func:`fit_line` from the same start with the same ``lr`` and ``steps``. Only
-    the reduction differs, so the runs show what it does to training: a summed loss is
-    :math:`n` times the mean, its gradient is :math:`n` times larger, and a learning rate
-    that suits the mean can make the sum diverge.
+    For each name in ``reductions`` the loss is built as
+    ``loss(reduction=name)`` and the line is fitted by :func:`fit_line` from
+    the same start with the same ``lr`` and ``steps``. Only the reduction
+    differs, so the runs show what it does to training: a summed loss is
+    :math:`n` times the mean, its gradient is :math:`n` times larger, and a
+    learning rate that suits the mean can make the sum diverge.
 
     Args:
         x: inputs, shape ``(n,)``.
         y: targets, shape ``(n,)``.
-        loss: a factory that takes ``reduction=`` and returns a loss callable, such as
-            ``torch.nn.MSELoss``, ``torch.nn.L1Loss`` or
+        loss: a factory that takes ``reduction=`` and returns a loss callable,
+            such as ``torch.nn.MSELoss``, ``torch.nn.L1Loss`` or
             ``functools.partial(torch.nn.HuberLoss, delta=2.0)``.
         lr: the learning rate shared by every run.
         steps: the number of updates of every run.
@@ -174,14 +185,16 @@ def compare_reductions(
         ``{reduction: history}``, each history as returned by :func:`fit_line`.
 
     Raises:
-        ValueError: if a reduction is not ``"mean"`` or ``"sum"`` (``"none"`` gives no single
-            number to minimise), or for any reason :func:`fit_line` raises.
+        ValueError: if a reduction is not ``"mean"`` or ``"sum"`` (``"none"``
+            gives no single number to minimise), or for any reason
+            :func:`fit_line` raises.
 
     Example:
         >>> import torch
         >>> x = np.linspace(-1.0, 1.0, 50); y = 3 * x
         >>> runs = compare_reductions(x, y, torch.nn.MSELoss, lr=0.5, steps=20)
-        >>> bool(runs["mean"]["loss"][-1] < 1e-6), bool(runs["sum"]["loss"][-1] > 1e6)
+        >>> mean, total = runs["mean"]["loss"][-1], runs["sum"]["loss"][-1]
+        >>> bool(mean < 1e-6), bool(total > 1e6)
         (True, True)
     """
     for name in reductions:
@@ -197,25 +210,31 @@ def compare_reductions(
 def loss_and_grad_curves(
     loss: Callable, grad: Callable, residuals=None, **options
 ):
-    r"""A loss and its gradient, element by element, as functions of the residual.
+    r"""A loss and its gradient, elementwise, as functions of the residual.
 
-    Evaluates a lossbook-style pair (``loss(input, target, reduction="none")`` and its
-    ``*_grad`` twin) at predictions :math:`\hat y = r` against targets :math:`y = 0`, so each
-    entry is :math:`\ell(r)` and :math:`\partial \ell / \partial \hat y` at residual
-    :math:`r = \hat y - y`. For the squared error these are :math:`r^2` and :math:`2r`.
+    Evaluates a lossbook-style pair (``loss(input, target, reduction="none")``
+    and its ``*_grad`` twin) at predictions :math:`\hat y = r` against targets
+    :math:`y = 0`, so each entry is :math:`\ell(r)` and
+    :math:`\partial \ell / \partial \hat y` at residual :math:`r = \hat y - y`.
+    For the squared error these are :math:`r^2` and :math:`2r`.
 
     Args:
-        loss: a loss with lossbook's signature, e.g. :func:`~lossbook.mse_loss`.
+        loss: a loss with lossbook's signature, e.g.
+            :func:`~lossbook.mse_loss`.
         grad: its gradient, e.g. :func:`~lossbook.mse_loss_grad`.
-        residuals: the residuals :math:`r`, 1-D; by default 601 points from -3 to 3.
-        **options: passed to both (e.g. ``delta=2.0`` for :func:`~lossbook.huber_loss`).
+        residuals: the residuals :math:`r`, 1-D; by default 601 points from -3
+            to 3.
+        **options: passed to both (e.g. ``delta=2.0`` for
+            :func:`~lossbook.huber_loss`).
 
     Returns:
         ``(residuals, values, gradients)``, three float64 arrays of one shape.
 
     Example:
         >>> from lossbook import mse_loss, mse_loss_grad
-        >>> r, value, slope = loss_and_grad_curves(mse_loss, mse_loss_grad, [-1.0, 0.0, 2.0])
+        >>> r, value, slope = loss_and_grad_curves(
+        ...     mse_loss, mse_loss_grad, [-1.0, 0.0, 2.0]
+        ... )
         >>> value, slope
         (array([1., 0., 4.]), array([-2.,  0.,  4.]))
     """
@@ -225,7 +244,8 @@ def loss_and_grad_curves(
     )
     if r.ndim != 1 or r.size == 0:
         raise ValueError(
-            f"loss_and_grad_curves: residuals must be a non-empty 1-D array; got shape {r.shape}."
+            "loss_and_grad_curves: residuals must be a non-empty 1-D array; "
+            f"got shape {r.shape}."
         )
     target = np.zeros_like(r)
     values = np.asarray(
@@ -243,18 +263,23 @@ def plot_loss_and_grad(
     residuals=None,
     axes=None,
 ):
-    r"""Plot losses (left) and their gradients (right) against the residual :math:`\hat y - y`.
+    r"""Plot losses (left) and gradients (right) against the residual.
+
+    The residual is :math:`r = \hat y - y`.
 
     Each entry of ``curves`` is drawn in both panels with the same colour, from
-    :func:`loss_and_grad_curves`: the per-element loss :math:`\ell(r)` on the left, its
-    derivative :math:`\partial\ell/\partial\hat y` on the right. The axes are labelled and a
-    legend is added to the left panel; the caller adds titles or reference lines.
+    :func:`loss_and_grad_curves`: the per-element loss :math:`\ell(r)` on the
+    left, its derivative :math:`\partial\ell/\partial\hat y` on the right. The
+    axes are labelled and a legend is added to the left panel; the caller adds
+    titles or reference lines.
 
     Args:
-        curves: ``{label: (loss, grad)}`` with lossbook-style functions; wrap options with
-            :func:`functools.partial`, e.g. ``partial(huber_loss, delta=2.0)``.
+        curves: ``{label: (loss, grad)}`` with lossbook-style functions; wrap
+            options with :func:`functools.partial`, e.g.
+            ``partial(huber_loss, delta=2.0)``.
         residuals: the residual grid; by default 601 points from -3 to 3.
-        axes: two matplotlib axes to draw into; by default a new figure with two panels.
+        axes: two matplotlib axes to draw into; by default a new figure with
+            two panels.
 
     Returns:
         The :class:`matplotlib.figure.Figure` holding the two panels.
@@ -298,12 +323,16 @@ def plot_loss_and_grad(
 
 
 def _line_data(fname: str, x, y) -> tuple[np.ndarray, np.ndarray]:
-    """Check that ``x`` and ``y`` are numeric 1-D arrays of one length; return float64 copies."""
+    """Check that ``x``, ``y`` are numeric 1-D arrays of one length; copy them.
+
+    The copies are float64.
+    """
     x = _v.as_float_array(fname, "x", x).astype(np.float64)
     y = _v.as_float_array(fname, "y", y).astype(np.float64)
     if x.ndim != 1 or x.shape != y.shape:
         raise ValueError(
-            f"{fname}: x and y must be 1-D arrays of the same length, got shapes "
-            f"{x.shape} and {y.shape}. Flatten them first, e.g. x.ravel()."
+            f"{fname}: x and y must be 1-D arrays of the same length, got "
+            f"shapes {x.shape} and {y.shape}. Flatten them first, e.g. "
+            "x.ravel()."
         )
     return x, y

@@ -1,9 +1,10 @@
 r"""Finite-difference gradients, to check the analytic ``*_grad`` functions.
 
-A central difference :math:`\big(f(x + h e_j) - f(x - h e_j)\big) / 2h` has error
-:math:`O(h^2)` from truncation and :math:`O(\epsilon_{\text{mach}} / h)` from rounding; in
-float64 a step :math:`h = 10^{-6}` balances the two and typically gives 8 to 10 correct
-digits, which is far more than is needed to catch a wrong formula.
+A central difference :math:`\big(f(x + h e_j) - f(x - h e_j)\big) / 2h` has
+error :math:`O(h^2)` from truncation and :math:`O(\epsilon_{\text{mach}} / h)`
+from rounding; in float64 a step :math:`h = 10^{-6}` balances the two and
+typically gives 8 to 10 correct digits, which is far more than is needed to
+catch a wrong formula.
 """
 
 import numpy as np
@@ -12,7 +13,7 @@ from . import _validation as _v
 
 
 def numerical_grad(f, x, eps=1e-6):
-    r"""Gradient of a scalar function by central finite differences, in float64.
+    r"""Gradient of a scalar function by central finite differences (float64).
 
     .. math:: \frac{\partial f}{\partial x_j} \approx
         \frac{f(x + h e_j) - f(x - h e_j)}{2h}
@@ -23,7 +24,8 @@ def numerical_grad(f, x, eps=1e-6):
         eps (float): The step :math:`h`. Default: ``1e-6``.
 
     Returns:
-        ``numpy.ndarray``: The estimated gradient, float64, of the shape of ``x``.
+        ``numpy.ndarray``: The estimated gradient, float64, of the shape of
+        ``x``.
 
     Raises:
         TypeError: If ``x`` is not numeric.
@@ -32,7 +34,8 @@ def numerical_grad(f, x, eps=1e-6):
     Example:
         >>> import numpy as np
         >>> from lossbook import numerical_grad
-        >>> np.round(numerical_grad(lambda v: np.sum(v**3), [1.0, 2.0]), 6)  # 3 v^2
+        >>> g = numerical_grad(lambda v: np.sum(v**3), [1.0, 2.0])  # 3 v^2
+        >>> np.round(g, 6)
         array([ 3., 12.])
     """
     eps = _v.check_number("numerical_grad", "eps", eps, low=0, low_open=True)
@@ -47,37 +50,43 @@ def numerical_grad(f, x, eps=1e-6):
 
 
 def check_grad(loss, grad, input, target, *, eps=1e-6, **kwargs):
-    r"""Compare an analytic gradient with finite differences; return the relative error.
+    r"""Compare an analytic gradient with finite differences: relative error.
 
-    Evaluates ``grad(input, target, **kwargs)`` and the central-difference gradient of
-    ``loss(input, target, **kwargs)`` (summed, so ``reduction="none"`` works too), both in
-    float64, and returns
+    Evaluates ``grad(input, target, **kwargs)`` and the central-difference
+    gradient of ``loss(input, target, **kwargs)`` (summed, so
+    ``reduction="none"`` works too), both in float64, and returns
 
-    .. math:: \frac{\max_j |g_j - \hat g_j|}{\max\big(\max_j |g_j|,\ \max_j |\hat g_j|\big)},
+    .. math:: \frac{\max_j |g_j - \hat g_j|}
+        {\max\big(\max_j |g_j|,\ \max_j |\hat g_j|\big)},
 
-    the largest difference relative to the largest gradient entry (0 when both are 0). A
-    correct gradient gives about :math:`10^{-8}` or less; a wrong one gives something of
-    order 1. Assert on it in a book cell: ``assert check_grad(...) < 1e-6``.
+    the largest difference relative to the largest gradient entry (0 when both
+    are 0). A correct gradient gives about :math:`10^{-8}` or less; a wrong one
+    gives something of order 1. Assert on it in a book cell:
+    ``assert check_grad(...) < 1e-6``.
 
     Args:
         loss (``callable``): A loss such as :func:`~lossbook.mse_loss`.
-        grad (``callable``): Its claimed gradient, such as :func:`~lossbook.mse_loss_grad`.
+        grad (``callable``): Its claimed gradient, such as
+            :func:`~lossbook.mse_loss_grad`.
         input (``array_like``): Where to check; converted to float64.
         target (``array_like``): The target, passed through unchanged.
         eps (float): The finite-difference step. Default: ``1e-6``.
-        **kwargs: Options passed to both ``loss`` and ``grad`` (e.g. ``reduction="sum"``).
+        **kwargs: Options passed to both ``loss`` and ``grad`` (e.g.
+            ``reduction="sum"``).
 
     Returns:
         float: The relative error defined above.
 
     Raises:
-        ValueError: If ``grad`` returns an array of a shape other than the input's.
+        ValueError: If ``grad`` returns an array of a shape other than the
+            input's.
 
     Example:
         >>> from lossbook import check_grad, mse_loss, mse_loss_grad, l1_loss
         >>> check_grad(mse_loss, mse_loss_grad, [0.5, -1.0], [0.0, 0.0]) < 1e-8
         True
-        >>> check_grad(l1_loss, mse_loss_grad, [0.5, -1.0], [0.0, 0.0])  # the wrong gradient
+        >>> # the wrong gradient: MSE's for the L1 loss
+        >>> check_grad(l1_loss, mse_loss_grad, [0.5, -1.0], [0.0, 0.0])
         0.5
     """
     eps = _v.check_number("check_grad", "eps", eps, low=0, low_open=True)

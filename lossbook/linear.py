@@ -1,4 +1,4 @@
-"""Fitting a straight line: the closed form, and gradient descent from scratch."""
+"""Fitting a straight line: the closed form, and gradient descent."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ import numpy as np
 
 
 def least_squares_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    r"""The slope and intercept that minimise the mean squared error, in closed form.
+    r"""The slope and intercept that minimise the mean squared error.
 
-    Setting the gradient of :math:`L(a, b) = \frac1n \sum_i (a x_i + b - y_i)^2` to zero
-    gives the normal equations, whose solution is
+    They are computed in closed form.
+
+    Setting the gradient of
+    :math:`L(a, b) = \frac1n \sum_i (a x_i + b - y_i)^2` to zero gives the
+    normal equations, whose solution is
 
     .. math::
-        a^\star = \frac{\sum_i (x_i - \bar x)(y_i - \bar y)}{\sum_i (x_i - \bar x)^2},
+        a^\star = \frac{\sum_i (x_i - \bar x)(y_i - \bar y)}
+            {\sum_i (x_i - \bar x)^2},
         \qquad b^\star = \bar y - a^\star \bar x.
 
     Args:
@@ -23,21 +27,25 @@ def least_squares_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         ``(slope, intercept)`` as Python floats.
 
     Raises:
-        ValueError: if the shapes differ, are not 1-D, or every ``x`` is the same.
+        ValueError: if the shapes differ, are not 1-D, or every ``x`` is the
+            same.
 
     Example:
-        >>> least_squares_line(np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0]))
+        >>> x, y = np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0])
+        >>> least_squares_line(x, y)
         (2.0, 1.0)
 
     Reference:
-        Hastie, Tibshirani & Friedman, *The Elements of Statistical Learning*, section 3.2.
+        Hastie, Tibshirani & Friedman, *The Elements of Statistical Learning*,
+        section 3.2.
     """
     x, y = _line_data("least_squares_line", x, y)
     dx = x - x.mean()
     spread = np.sum(dx * dx)
     if spread == 0:
         raise ValueError(
-            "least_squares_line: every x is the same, so the slope is undefined."
+            "least_squares_line: every x is the same, so the slope is "
+            "undefined."
         )
     slope = np.sum(dx * (y - y.mean())) / spread
     return float(slope), float(y.mean() - slope * x.mean())
@@ -52,7 +60,7 @@ def gradient_descent_line(
     slope: float = 0.0,
     intercept: float = 0.0,
 ) -> dict[str, np.ndarray]:
-    r"""Fit :math:`\hat y = a x + b` by gradient descent on the mean squared error.
+    r"""Fit :math:`\hat y = a x + b` by gradient descent on the MSE.
 
     With residuals :math:`r_i = a x_i + b - y_i`, the loss and its gradient are
 
@@ -62,7 +70,8 @@ def gradient_descent_line(
         \frac{\partial L}{\partial b} = \frac2n \sum_i r_i,
 
     and each step moves both parameters against the gradient:
-    :math:`a \leftarrow a - \eta\, \partial L / \partial a`, likewise for :math:`b`.
+    :math:`a \leftarrow a - \eta\, \partial L / \partial a`, likewise for
+    :math:`b`.
 
     Args:
         x: inputs, shape ``(n,)``.
@@ -73,17 +82,19 @@ def gradient_descent_line(
         intercept: the starting intercept :math:`b_0`.
 
     Returns:
-        A dict of arrays of length ``steps + 1``: ``"slope"`` and ``"intercept"`` (the
-        parameters before each step, and after the last one) and ``"loss"`` (the loss at
-        those parameters).
+        A dict of arrays of length ``steps + 1``: ``"slope"`` and
+        ``"intercept"`` (the parameters before each step, and after the last
+        one) and ``"loss"`` (the loss at those parameters).
 
     Raises:
-        ValueError: if the shapes differ or are not 1-D, ``lr <= 0`` or ``steps < 0``.
+        ValueError: if the shapes differ or are not 1-D, ``lr <= 0`` or
+            ``steps < 0``.
 
     Example:
         >>> x = np.array([0.0, 1.0, 2.0]); y = 2 * x + 1
         >>> run = gradient_descent_line(x, y, lr=0.1, steps=500)
-        >>> round(float(run["slope"][-1]), 6), round(float(run["intercept"][-1]), 6)
+        >>> a, b = run["slope"][-1], run["intercept"][-1]
+        >>> round(float(a), 6), round(float(b), 6)
         (2.0, 1.0)
     """
     x, y = _line_data("gradient_descent_line", x, y)
@@ -116,7 +127,8 @@ def _line_data(name: str, x, y) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(y, dtype=np.float64)
     if x.ndim != 1 or x.shape != y.shape:
         raise ValueError(
-            f"{name}: x and y must be 1-D arrays of the same length, got shapes "
-            f"{x.shape} and {y.shape}. Flatten them first, e.g. x.ravel()."
+            f"{name}: x and y must be 1-D arrays of the same length, got "
+            f"shapes {x.shape} and {y.shape}. Flatten them first, e.g. "
+            "x.ravel()."
         )
     return x, y

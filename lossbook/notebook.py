@@ -1,4 +1,4 @@
-"""Notebook helpers: show lossbook's source in a chapter, and glue computed numbers into prose."""
+"""Notebook helpers: show lossbook's source, glue computed numbers."""
 
 from __future__ import annotations
 
@@ -6,18 +6,18 @@ import inspect
 
 
 def show_source(obj) -> object:
-    """Return the source of a lossbook function, ready to display in a notebook.
+    """Return the source of a lossbook function, to display in a notebook.
 
-    The chapters use it to show the implementation they are about to test, so that the
-    code a reader sees is the code that runs.
+    The chapters use it to show the implementation they are about to test, so
+    that the code a reader sees is the code that runs.
 
     Args:
         obj: a function, class or module.
 
     Returns:
-        In IPython, an :class:`IPython.display.Markdown` object holding a fenced Python
-        block (rendered with syntax highlighting in the book and in JupyterLab); elsewhere
-        the source as a string.
+        In IPython, an :class:`IPython.display.Markdown` object holding a
+        fenced Python block (rendered with syntax highlighting in the book and
+        in JupyterLab); elsewhere the source as a string.
 
     Example:
         >>> import lossbook
@@ -35,13 +35,14 @@ def show_source(obj) -> object:
 
 
 def glue(name: str, value, *, digits: int = 10) -> None:
-    """Store a computed value under ``name`` so the chapter's prose can quote it.
+    """Store a computed value under ``name`` for the chapter's prose to quote.
 
-    In the book, prose quotes the value with ``{glue:text}`name:.3f``` (myst-nb), so no
-    number in a sentence is ever typed by hand. Floats are stored rounded to ``digits``
-    significant digits, so that the stored output does not hang on the last bits of a
-    floating-point sum. Outside a Jupyter Book toolchain (on Colab, say, where myst-nb is
-    not installed) the call does nothing.
+    In the book, prose quotes the value with ``{glue:text}`name:.3f```
+    (myst-nb), so no number in a sentence is ever typed by hand. Floats are
+    stored rounded to ``digits`` significant digits, so that the stored output
+    does not hang on the last bits of a floating-point sum. Outside a Jupyter
+    Book toolchain (on Colab, say, where myst-nb is not installed) the call
+    does nothing.
 
     Args:
         name: the key the prose uses; unique within the book.

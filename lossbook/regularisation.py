@@ -1,18 +1,20 @@
-r"""Regularisation helpers: ridge and lasso solutions, coefficient paths, early stopping.
+r"""Regularisation helpers: ridge, lasso, their paths, early stopping.
 
-The chapter *Regularisation* uses these to put a number on each technique it discusses:
+The chapter *Regularisation* uses these to put a number on each technique it
+discusses:
 
-* :func:`ridge` and :func:`lasso` solve the penalised least-squares problems exactly (the
-  linear special case of "MSE + penalty"), and :func:`coefficient_path` traces their
-  solutions as the penalty grows;
-* :class:`EarlyStopping` and :func:`early_stopping_epoch` stop training when a validation
-  loss has not improved for ``patience`` epochs;
-* :func:`decay_parameter_groups` splits a model's parameters so that an optimiser decays the
-  weights but not the biases and normalisation parameters;
-* :func:`make_sine_regression` makes the small, noisy data set on which a network overfits.
+* :func:`ridge` and :func:`lasso` solve the penalised least-squares problems
+  exactly (the linear special case of "MSE + penalty"), and
+  :func:`coefficient_path` traces their solutions as the penalty grows;
+* :class:`EarlyStopping` and :func:`early_stopping_epoch` stop training when a
+  validation loss has not improved for ``patience`` epochs;
+* :func:`decay_parameter_groups` splits a model's parameters so that an
+  optimiser decays the weights but not the biases and normalisation parameters;
+* :func:`make_sine_regression` makes the small, noisy data set on which a
+  network overfits.
 
-Conventions: both penalised problems use the mean squared error, as ``torch.nn.MSELoss``
-does, and an unpenalised intercept :math:`b`:
+Conventions: both penalised problems use the mean squared error, as
+``torch.nn.MSELoss`` does, and an unpenalised intercept :math:`b`:
 
 .. math::
 
@@ -21,8 +23,9 @@ does, and an unpenalised intercept :math:`b`:
     J_{\text{lasso}}(w, b) = \frac{1}{n}\sum_{i=1}^n (x_i^\top w + b - y_i)^2
         + \alpha \lVert w \rVert_1 .
 
-scikit-learn scales the data term differently: its ``Ridge(alpha=a)`` is ours with
-``alpha = a / n`` and its ``Lasso(alpha=a)`` is ours with ``alpha = 2 * a``.
+scikit-learn scales the data term differently: its ``Ridge(alpha=a)`` is ours
+with ``alpha = a / n`` and its ``Lasso(alpha=a)`` is ours with
+``alpha = 2 * a``.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import numpy as np
 
 from ._validation import as_float_array, check_number
 
-# --------------------------------------------------------------------------- data
+# ------------------------------------------------------------ data
 
 
 def make_sine_regression(
@@ -44,17 +47,19 @@ def make_sine_regression(
     frequency: float = 3.0,
     seed: int = 0,
 ):
-    r"""Noisy samples of a sine wave, :math:`y_i = \sin(f x_i) + \varepsilon_i`.
+    r"""Noisy samples of a sine, :math:`y_i = \sin(f x_i) + \varepsilon_i`.
 
     The inputs are uniform on :math:`[-1, 1]` and the noise is Gaussian,
-    :math:`\varepsilon_i \sim \mathcal N(0, \sigma^2)` with :math:`\sigma` = ``noise``. A
-    few points with noise and a network with many parameters make the classic overfitting
-    example; many points from another seed make its validation set. The best possible
-    mean squared error on fresh data is :math:`\sigma^2`.
+    :math:`\varepsilon_i \sim \mathcal N(0, \sigma^2)` with :math:`\sigma` =
+    ``noise``. A few points with noise and a network with many parameters make
+    the classic overfitting example; many points from another seed make its
+    validation set. The best possible mean squared error on fresh data is
+    :math:`\sigma^2`.
 
     Args:
         n: number of points.
-        noise: the noise's standard deviation :math:`\sigma` (0 for exact points).
+        noise: the noise's standard deviation :math:`\sigma` (0 for exact
+            points).
         frequency: the angular frequency :math:`f` of the sine.
         seed: seed of the generator.
 
@@ -80,28 +85,29 @@ def make_sine_regression(
     return x, y
 
 
-# --------------------------------------------------------------------------- ridge and lasso
+# ------------------------------------------------------------ ridge and lasso
 
 
 def _design(fname: str, X, y):
-    """Check a design matrix ``(n, d)`` and targets ``(n,)``; return float64 copies."""
+    """Check a design matrix ``(n, d)``, targets ``(n,)``; copy to float64."""
     X = as_float_array(fname, "X", X).astype(np.float64)
     y = as_float_array(fname, "y", y).astype(np.float64)
     if X.ndim != 2:
         raise ValueError(
-            f"{fname}: X must have shape (n, d), one row per example; got shape {X.shape}. "
-            f"For a single feature use X[:, None]."
+            f"{fname}: X must have shape (n, d), one row per example; got "
+            f"shape {X.shape}. For a single feature use X[:, None]."
         )
     if y.shape != (X.shape[0],):
         raise ValueError(
-            f"{fname}: y must have shape (n,) = ({X.shape[0]},) to match X of shape "
-            f"{X.shape}; got shape {y.shape}. Flatten it with y.ravel() if it is a column."
+            f"{fname}: y must have shape (n,) = ({X.shape[0]},) to match X of "
+            f"shape {X.shape}; got shape {y.shape}. Flatten it with y.ravel() "
+            "if it is a column."
         )
     return X, y
 
 
 def _centre(X: np.ndarray, y: np.ndarray, fit_intercept: bool):
-    """Centre ``X`` and ``y`` when an intercept is fitted (it is then not penalised)."""
+    """Centre ``X`` and ``y`` if an intercept is fitted (not penalised)."""
     if not fit_intercept:
         return X, y, np.zeros(X.shape[1]), 0.0
     x_mean, y_mean = X.mean(axis=0), float(y.mean())
@@ -109,45 +115,56 @@ def _centre(X: np.ndarray, y: np.ndarray, fit_intercept: bool):
 
 
 def ridge(X, y, alpha: float, *, fit_intercept: bool = True):
-    r"""Ridge regression in closed form: the minimiser of MSE + :math:`\alpha\lVert w\rVert_2^2`.
+    r"""Ridge regression: minimise MSE + :math:`\alpha\lVert w\rVert_2^2`.
 
-    Minimises :math:`J(w, b) = \frac1n \lVert Xw + b - y \rVert^2 + \alpha \lVert w
-    \rVert_2^2`. Setting the gradient to zero gives, with :math:`X_c, y_c` the centred data,
+    Minimises
+
+    .. math:: J(w, b) = \frac1n \lVert Xw + b - y \rVert^2
+        + \alpha \lVert w \rVert_2^2 .
+
+    Setting the gradient to zero gives, with :math:`X_c, y_c` the centred
+    data,
 
     .. math::
 
-        (X_c^\top X_c + n\alpha I)\, w = X_c^\top y_c, \qquad b = \bar y - \bar x^\top w,
+        (X_c^\top X_c + n\alpha I)\, w = X_c^\top y_c, \qquad
+        b = \bar y - \bar x^\top w,
 
-    which is solved here as the least-squares problem :math:`[X_c; \sqrt{n\alpha} I]\, w
-    \approx [y_c; 0]` (stable, and the minimum-norm least-squares fit when ``alpha = 0``).
-    The same penalty in PyTorch is ``F.mse_loss(pred, y) + alpha * (w ** 2).sum()``, or
-    ``torch.optim.SGD(..., weight_decay=2 * alpha)`` on the weight only: ``weight_decay``
-    adds :math:`\lambda w` to the gradient, the gradient of :math:`\frac{\lambda}{2}\lVert w
-    \rVert^2`.
+    which is solved here as the least-squares problem
+    :math:`[X_c; \sqrt{n\alpha} I]\, w \approx [y_c; 0]` (stable, and the
+    minimum-norm least-squares fit when ``alpha = 0``). The same penalty in
+    PyTorch is ``F.mse_loss(pred, y) + alpha * (w ** 2).sum()``, or
+    ``torch.optim.SGD(..., weight_decay=2 * alpha)`` on the weight only:
+    ``weight_decay`` adds
+    :math:`\lambda w` to the gradient, the gradient of
+    :math:`\frac{\lambda}{2}\lVert w \rVert^2`.
 
     Args:
         X: design matrix of shape ``(n, d)``.
         y: targets of shape ``(n,)``.
         alpha: penalty strength :math:`\alpha \ge 0`.
-        fit_intercept: fit an unpenalised intercept :math:`b`; otherwise :math:`b = 0`.
+        fit_intercept: fit an unpenalised intercept :math:`b`; otherwise
+            :math:`b = 0`.
 
     Returns:
-        ``(w, b)``: the coefficients, float64 of shape ``(d,)``, and the intercept as a float.
+        ``(w, b)``: the coefficients, float64 of shape ``(d,)``, and the
+        intercept as a float.
 
     Raises:
         ValueError: if shapes do not match or ``alpha < 0``.
-        TypeError: if ``X`` or ``y`` is not numeric or ``alpha`` is not a number.
+        TypeError: if ``X`` or ``y`` is not numeric or ``alpha`` is not a
+            number.
 
     References:
-        Hoerl and Kennard (1970), *Ridge regression: biased estimation for nonorthogonal
-        problems*.
+        Hoerl and Kennard (1970), *Ridge regression: biased estimation for
+        nonorthogonal problems*.
 
     Example:
         >>> X = np.array([[1.0], [2.0], [3.0]]); y = np.array([2.0, 4.0, 6.0])
-        >>> w, b = ridge(X, y, 0.0)        # no penalty: the least-squares line y = 2x
+        >>> w, b = ridge(X, y, 0.0)  # no penalty: the least-squares y = 2x
         >>> round(float(w[0]), 6), round(b, 6)
         (2.0, 0.0)
-        >>> w, b = ridge(X, y, 1.0)        # the penalty shrinks the slope towards 0
+        >>> w, b = ridge(X, y, 1.0)  # the penalty shrinks the slope to 0
         >>> round(float(w[0]), 4)
         0.8
     """
@@ -163,11 +180,14 @@ def ridge(X, y, alpha: float, *, fit_intercept: bool = True):
 
 
 def soft_threshold(z, threshold: float):
-    r"""The soft-thresholding operator :math:`S(z, t) = \operatorname{sign}(z)\max(|z| - t, 0)`.
+    r"""The soft-thresholding operator :math:`S(z, t)`.
 
-    It is the proximal map of :math:`t\lvert\cdot\rvert`: values within :math:`t` of zero
-    become exactly zero and the others move :math:`t` towards zero. This is why the L1
-    penalty produces exact zeros while the L2 penalty only shrinks.
+    .. math:: S(z, t) = \operatorname{sign}(z)\max(|z| - t, 0)
+
+    It is the proximal map of :math:`t\lvert\cdot\rvert`: values within
+    :math:`t` of zero become exactly zero and the others move :math:`t` towards
+    zero. This is why the L1 penalty produces exact zeros while the L2 penalty
+    only shrinks.
 
     Args:
         z: a number or array.
@@ -189,14 +209,16 @@ def soft_threshold(z, threshold: float):
 
 
 def lasso_alpha_max(X, y, *, fit_intercept: bool = True) -> float:
-    r"""The smallest :math:`\alpha` at which the lasso sets every coefficient to zero.
+    r"""The smallest :math:`\alpha` at which every lasso coefficient is 0.
 
-    At :math:`w = 0` the subgradient optimality condition of :func:`lasso` reads
-    :math:`\lvert \frac{2}{n} x_j^\top y_c \rvert \le \alpha` for every column :math:`j`, so
+    At :math:`w = 0` the subgradient optimality condition of :func:`lasso`
+    reads :math:`\lvert \frac{2}{n} x_j^\top y_c \rvert \le \alpha` for every
+    column :math:`j`, so
 
     .. math::
 
-        \alpha_{\max} = \max_j \Big\lvert \frac{2}{n} x_{c,j}^\top y_c \Big\rvert .
+        \alpha_{\max}
+        = \max_j \Big\lvert \frac{2}{n} x_{c,j}^\top y_c \Big\rvert .
 
     Args:
         X: design matrix of shape ``(n, d)``.
@@ -226,10 +248,15 @@ def lasso(
     tol: float = 1e-12,
     max_iter: int = 100_000,
 ):
-    r"""The lasso: the minimiser of MSE + :math:`\alpha\lVert w\rVert_1`, by coordinate descent.
+    r"""The lasso: the minimiser of MSE + :math:`\alpha\lVert w\rVert_1`.
 
-    Minimises :math:`J(w, b) = \frac1n \lVert Xw + b - y \rVert^2 + \alpha \lVert w \rVert_1`.
-    With the other coefficients fixed, the best :math:`w_j` has a closed form,
+    Minimises
+
+    .. math:: J(w, b) = \frac1n \lVert Xw + b - y \rVert^2
+        + \alpha \lVert w \rVert_1 .
+
+    With the other coefficients fixed, the best :math:`w_j` has a closed
+    form,
 
     .. math::
 
@@ -237,11 +264,14 @@ def lasso(
         \rho_j = \tfrac1n x_j^\top (y_c - X_c w) + z_j w_j, \qquad
         z_j = \tfrac1n \lVert x_j \rVert^2,
 
-    with :math:`S` the :func:`soft_threshold`; sweeping over :math:`j` until no coefficient
-    moves converges to the minimiser (the problem is convex). The optimum satisfies
-    :math:`\frac2n x_j^\top r = \alpha\,\operatorname{sign}(w_j)` where :math:`w_j \ne 0`
-    and :math:`\lvert \frac2n x_j^\top r\rvert \le \alpha` where :math:`w_j = 0`, with
-    :math:`r = y_c - X_c w` the residual; the tests check exactly these conditions.
+    with :math:`S` the :func:`soft_threshold`; sweeping over :math:`j` until no
+    coefficient moves converges to the minimiser (the problem is convex). The
+    optimum satisfies
+    :math:`\frac2n x_j^\top r = \alpha\,\operatorname{sign}(w_j)` where
+    :math:`w_j \ne 0` and
+    :math:`\lvert \frac2n x_j^\top r\rvert \le \alpha` where :math:`w_j = 0`,
+    with :math:`r = y_c - X_c w` the residual; the tests check exactly these
+    conditions.
 
     Args:
         X: design matrix of shape ``(n, d)``.
@@ -249,15 +279,17 @@ def lasso(
         alpha: penalty strength :math:`\alpha \ge 0`.
         fit_intercept: fit an unpenalised intercept; otherwise :math:`b = 0`.
         w0: optional starting coefficients (a warm start), shape ``(d,)``.
-        tol: stop when a full sweep moves no coefficient by more than ``tol`` times the
-            largest coefficient (or ``tol`` if all are below 1).
+        tol: stop when a full sweep moves no coefficient by more than ``tol``
+            times the largest coefficient (or ``tol`` if all are below 1).
         max_iter: maximum number of sweeps.
 
     Returns:
-        ``(w, b)``: the coefficients, float64 of shape ``(d,)``, and the intercept.
+        ``(w, b)``: the coefficients, float64 of shape ``(d,)``, and the
+        intercept.
 
     Raises:
-        ValueError: if shapes do not match, ``alpha < 0`` or ``w0`` has the wrong shape.
+        ValueError: if shapes do not match, ``alpha < 0`` or ``w0`` has the
+            wrong shape.
 
     References:
         Tibshirani (1996), *Regression shrinkage and selection via the lasso*.
@@ -265,7 +297,8 @@ def lasso(
     Example:
         >>> X = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])
         >>> y = np.array([2.0, -2.0, 0.5, -0.5])
-        >>> w, b = lasso(X, y, 0.25)  # orthogonal columns: w_j = S(x_j @ y / n, alpha / 2) / z_j
+        >>> # orthogonal columns: w_j = S(x_j @ y / n, alpha / 2) / z_j
+        >>> w, b = lasso(X, y, 0.25)
         >>> w.round(6).tolist(), round(b, 6)
         ([1.75, 0.25], 0.0)
     """
@@ -305,32 +338,34 @@ def lasso(
 def coefficient_path(
     X, y, alphas, *, penalty: str = "l1", fit_intercept: bool = True
 ):
-    r"""The fitted coefficients as a function of the penalty strength: a regularisation path.
+    r"""The fitted coefficients against the penalty strength: a path.
 
-    Solves :func:`lasso` (``penalty="l1"``) or :func:`ridge` (``penalty="l2"``) for every
-    :math:`\alpha` in ``alphas``. The lasso path is computed from the largest
-    :math:`\alpha` down, each solution warm-starting the next, which makes the whole path
-    about as cheap as a single fit.
+    Solves :func:`lasso` (``penalty="l1"``) or :func:`ridge` (``penalty="l2"``)
+    for every :math:`\alpha` in ``alphas``. The lasso path is computed from the
+    largest :math:`\alpha` down, each solution warm-starting the next, which
+    makes the whole path about as cheap as a single fit.
 
     Args:
         X: design matrix of shape ``(n, d)``.
         y: targets of shape ``(n,)``.
-        alphas: the penalty strengths, a 1-D array of values :math:`\ge 0` in any order.
+        alphas: the penalty strengths, a 1-D array of values :math:`\ge 0` in
+            any order.
         penalty: ``"l1"`` (lasso) or ``"l2"`` (ridge).
         fit_intercept: fit an unpenalised intercept at each :math:`\alpha`.
 
     Returns:
-        A float64 array of shape ``(len(alphas), d)``; row ``k`` holds :math:`w` at
-        ``alphas[k]``.
+        A float64 array of shape ``(len(alphas), d)``; row ``k`` holds
+        :math:`w` at ``alphas[k]``.
 
     Raises:
-        ValueError: for an unknown ``penalty``, a negative or non 1-D ``alphas``, or
-            mismatched shapes.
+        ValueError: for an unknown ``penalty``, a negative or non 1-D
+            ``alphas``, or mismatched shapes.
 
     Example:
         >>> X = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])
         >>> y = np.array([2.0, -2.0, 0.5, -0.5])
-        >>> coefficient_path(X, y, [0.0, 1.0, 4.0], penalty="l1").round(6).tolist()
+        >>> path = coefficient_path(X, y, [0.0, 1.0, 4.0], penalty="l1")
+        >>> path.round(6).tolist()
         [[2.0, 0.5], [1.0, 0.0], [0.0, 0.0]]
     """
     if penalty not in ("l1", "l2"):
@@ -343,8 +378,9 @@ def coefficient_path(
     )
     if alphas.ndim != 1 or np.any(~(alphas >= 0)):
         raise ValueError(
-            f"coefficient_path: alphas must be a 1-D array of values >= 0; got shape "
-            f"{alphas.shape} with minimum {np.min(alphas) if alphas.size else None}."
+            "coefficient_path: alphas must be a 1-D array of values >= 0; "
+            f"got shape {alphas.shape} with minimum "
+            f"{np.min(alphas) if alphas.size else None}."
         )
     path = np.zeros((len(alphas), X.shape[1]))
     w = None
@@ -357,31 +393,36 @@ def coefficient_path(
     return path
 
 
-# --------------------------------------------------------------------------- early stopping
+# ------------------------------------------------------------ early stopping
 
 
 class EarlyStopping:
-    """Stop training once a validation loss has not improved for ``patience`` epochs.
+    """Stop training once the validation loss stalls for ``patience`` epochs.
 
-    Call :meth:`step` with each epoch's validation loss. An epoch *improves* when its loss is
-    below the best so far by more than ``min_delta``; after ``patience`` epochs in a row
-    without improvement, :meth:`step` returns ``True``. Keep the parameters of the best
-    epoch (``improved`` tells when to copy them) and restore them when training stops:
-    early stopping returns the model of epoch :attr:`best_epoch`, not the last one.
+    Call :meth:`step` with each epoch's validation loss. An epoch *improves*
+    when its loss is below the best so far by more than ``min_delta``; after
+    ``patience`` epochs in a row without improvement, :meth:`step` returns
+    ``True``. Keep the parameters of the best epoch (``improved`` tells when to
+    copy them) and restore them when training stops: early stopping returns the
+    model of epoch :attr:`best_epoch`, not the last one.
 
-    Epochs are counted from 0, in the order :meth:`step` is called. A NaN loss never
-    improves.
+    Epochs are counted from 0, in the order :meth:`step` is called. A NaN loss
+    never improves.
 
     Args:
-        patience: how many epochs without improvement to tolerate (an int >= 1).
-        min_delta: how much lower than the best a loss must be to count as an improvement.
+        patience: how many epochs without improvement to tolerate (an int >=
+            1).
+        min_delta: how much lower than the best a loss must be to count as an
+            improvement.
 
     Attributes:
         best: the lowest loss seen so far (``inf`` before the first step).
-        best_epoch: the epoch of ``best`` (``None`` before the first improvement).
+        best_epoch: the epoch of ``best`` (``None`` before the first
+            improvement).
         improved: whether the last step set a new best.
         wait: epochs since the last improvement.
-        stopped_epoch: the epoch at which the patience ran out (``None`` until then).
+        stopped_epoch: the epoch at which the patience ran out (``None`` until
+            then).
 
     Raises:
         ValueError: if ``patience < 1`` or ``min_delta < 0``.
@@ -404,7 +445,8 @@ class EarlyStopping:
             or patience < 1
         ):
             raise ValueError(
-                f"EarlyStopping: patience must be an int >= 1, got {patience!r}."
+                "EarlyStopping: patience must be an int >= 1, got "
+                f"{patience!r}."
             )
         self.patience = int(patience)
         self.min_delta = check_number(
@@ -418,7 +460,7 @@ class EarlyStopping:
         self._epoch = 0
 
     def step(self, loss: float) -> bool:
-        """Record one epoch's validation loss; return ``True`` once training should stop."""
+        """Record an epoch's validation loss; ``True`` means stop training."""
         loss = float(loss)
         self.improved = loss < self.best - self.min_delta
         if self.improved:
@@ -432,8 +474,9 @@ class EarlyStopping:
 
     def __repr__(self) -> str:
         return (
-            f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
-            f"best={self.best:.6g}, best_epoch={self.best_epoch}, "
+            f"EarlyStopping(patience={self.patience}, "
+            f"min_delta={self.min_delta}, best={self.best:.6g}, "
+            f"best_epoch={self.best_epoch}, "
             f"stopped_epoch={self.stopped_epoch})"
         )
 
@@ -449,9 +492,9 @@ def early_stopping_epoch(
         min_delta: as for :class:`EarlyStopping`.
 
     Returns:
-        ``(best_epoch, stopped_epoch)``: the epoch whose parameters early stopping keeps,
-        and the epoch at which it stops (``None`` if the curve ends first; training would
-        then simply end at the last epoch).
+        ``(best_epoch, stopped_epoch)``: the epoch whose parameters early
+        stopping keeps, and the epoch at which it stops (``None`` if the curve
+        ends first; training would then simply end at the last epoch).
 
     Example:
         >>> early_stopping_epoch([3.0, 2.0, 1.0, 1.5, 1.2, 0.9], patience=2)
@@ -466,36 +509,41 @@ def early_stopping_epoch(
     return stopper.best_epoch, stopper.stopped_epoch
 
 
-# --------------------------------------------------------------------------- weight decay
+# ------------------------------------------------------------ weight decay
 
 
 def decay_parameter_groups(model, weight_decay: float) -> list[dict]:
-    """Split a model's parameters into a decayed group and a group without weight decay.
+    """Split a model's parameters into a decayed group and an undecayed one.
 
-    Biases and the parameters of normalisation layers (batch, instance, layer, group and
-    RMS norm) get ``weight_decay=0``: they set offsets and scales, not the model's
-    capacity, and pulling a normalisation scale towards 0 damages the layer rather than
-    regularising it. Every other parameter gets ``weight_decay``. Pass the result to an
-    optimiser in place of ``model.parameters()``; a parameter shared between modules is
-    listed once, and parameters with ``requires_grad=False`` are left out.
+    Biases and the parameters of normalisation layers (batch, instance, layer,
+    group and RMS norm) get ``weight_decay=0``: they set offsets and scales,
+    not the model's capacity, and pulling a normalisation scale towards 0
+    damages the layer rather than regularising it. Every other parameter gets
+    ``weight_decay``. Pass the result to an optimiser in place of
+    ``model.parameters()``; a parameter shared between modules is listed once,
+    and parameters with ``requires_grad=False`` are left out.
 
     Args:
         model: a ``torch.nn.Module``.
         weight_decay: the decay of the first group (``>= 0``).
 
     Returns:
-        A list of two parameter groups, ``{"params": decayed, "weight_decay": weight_decay}``
-        and ``{"params": not_decayed, "weight_decay": 0.0}``.
+        A list of two parameter groups,
+        ``{"params": decayed, "weight_decay": weight_decay}`` and
+        ``{"params": not_decayed, "weight_decay": 0.0}``.
 
     Raises:
         ValueError: if ``weight_decay < 0``.
 
     Example:
         >>> import torch
-        >>> net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.LayerNorm(4))
+        >>> from torch import nn
+        >>> net = nn.Sequential(nn.Linear(3, 4), nn.LayerNorm(4))
         >>> groups = decay_parameter_groups(net, 0.1)
-        >>> [len(g["params"]) for g in groups], [g["weight_decay"] for g in groups]
-        ([1, 3], [0.1, 0.0])
+        >>> [len(g["params"]) for g in groups]
+        [1, 3]
+        >>> [g["weight_decay"] for g in groups]
+        [0.1, 0.0]
         >>> opt = torch.optim.AdamW(groups, lr=1e-3)
     """
     import torch.nn as nn
@@ -506,7 +554,8 @@ def decay_parameter_groups(model, weight_decay: float) -> list[dict]:
     norm_types = tuple(
         t
         for t in (
-            nn.modules.batchnorm._NormBase,  # BatchNorm*d, InstanceNorm*d, SyncBatchNorm
+            # BatchNorm*d, InstanceNorm*d, SyncBatchNorm
+            nn.modules.batchnorm._NormBase,
             nn.LayerNorm,
             nn.GroupNorm,
             getattr(nn, "RMSNorm", None),

@@ -1,12 +1,13 @@
-r"""Robust fitting: the constant and the line that minimise MSE, L1 or Huber, and a
-gradient descent on a constant with a fixed or a decaying step.
+r"""Robust fitting: the constant and the line that minimise MSE, L1 or Huber,
+and a gradient descent on a constant with a fixed or a decaying step.
 
-The squared error is minimised by the mean and by the least-squares line, both in closed
-form. The absolute error is minimised by the median and by the least-absolute-deviations
-line; the Huber loss by Huber's M-estimates. Neither of the last two has a closed form for a
-line, and both are found here by *iteratively reweighted least squares* (IRLS): a robust loss
-is a least-squares loss in which each point is weighted by how much the loss trusts it, and
-the weights are recomputed from the residuals until nothing moves.
+The squared error is minimised by the mean and by the least-squares line, both
+in closed form. The absolute error is minimised by the median and by the
+least-absolute-deviations line; the Huber loss by Huber's M-estimates. Neither
+of the last two has a closed form for a line, and both are found here by
+*iteratively reweighted least squares* (IRLS): a robust loss is a least-squares
+loss in which each point is weighted by how much the loss trusts it, and the
+weights are recomputed from the residuals until nothing moves.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from .regression import (
 LOSSES = ("mse", "l1", "huber")
 SCHEDULES = ("constant", "inverse_sqrt", "inverse")
 
-# Residuals smaller than this are treated as this in the L1 weights 1/|r| (IRLS), so that a
-# point the line passes through exactly does not get an infinite weight.
+# Residuals smaller than this are treated as this in the L1 weights 1/|r|
+# (IRLS), so that a point the line passes through exactly does not get an
+# infinite weight.
 _L1_FLOOR = 1e-10
 
 
@@ -40,25 +42,29 @@ def best_constant(
     tol: float = 1e-12,
     max_iter: int = 500,
 ) -> float:
-    r"""The constant :math:`c` that minimises :math:`\sum_i \ell(c - y_i)` for a loss :math:`\ell`.
+    r"""The constant :math:`c` that minimises :math:`\sum_i \ell(c - y_i)`.
 
-    * ``"mse"``, :math:`\ell(r) = r^2`: the **mean** of ``y`` (set the derivative
-      :math:`2\sum_i (c - y_i)` to zero).
+    * ``"mse"``, :math:`\ell(r) = r^2`: the **mean** of ``y`` (set the
+      derivative :math:`2\sum_i (c - y_i)` to zero).
     * ``"l1"``, :math:`\ell(r) = |r|`: a **median** of ``y``. The derivative
-      :math:`\sum_i \operatorname{sign}(c - y_i)` counts the points below :math:`c` minus the
-      points above it, and it changes sign at the middle of the sorted data. For an even
-      number of points every :math:`c` between the two middle values is a minimiser; the
-      midpoint (:func:`numpy.median`) is returned.
-    * ``"huber"`` (with ``delta``): Huber's location estimate, the :math:`c` at which the
-      residuals clipped to :math:`[-\delta, \delta]` sum to zero. Found by IRLS from the
-      median: each point gets the weight :math:`\min(1, \delta / |c - y_i|)` and :math:`c`
-      becomes the weighted mean, until it moves by less than ``tol``.
+      :math:`\sum_i \operatorname{sign}(c - y_i)` counts the points below
+      :math:`c` minus the points above it, and it changes sign at the middle of
+      the sorted data. For an even number of points every :math:`c` between the
+      two middle values is a minimiser; the midpoint (:func:`numpy.median`) is
+      returned.
+    * ``"huber"`` (with ``delta``): Huber's location estimate, the :math:`c` at
+      which the residuals clipped to :math:`[-\delta, \delta]` sum to zero.
+      Found by IRLS from the median: each point gets the weight
+      :math:`\min(1, \delta / |c - y_i|)` and :math:`c` becomes the weighted
+      mean, until it moves by less than ``tol``.
 
     Args:
         y: the data, any shape (flattened), at least one finite value.
         loss: ``"mse"``, ``"l1"`` or ``"huber"``.
-        delta: the Huber threshold :math:`\delta > 0` (used by ``"huber"`` only).
-        tol: IRLS stops when :math:`c` moves by less than ``tol`` times ``1 + |c|``.
+        delta: the Huber threshold :math:`\delta > 0` (used by ``"huber"``
+            only).
+        tol: IRLS stops when :math:`c` moves by less than ``tol`` times
+            ``1 + |c|``.
         max_iter: the most IRLS iterations.
 
     Returns:
@@ -70,14 +76,15 @@ def best_constant(
 
     Example:
         >>> y = [0.0, 1.0, 2.0, 100.0]
-        >>> best_constant(y), best_constant(y, loss="l1")  # the mean, the median
+        >>> best_constant(y), best_constant(y, loss="l1")  # mean, median
         (25.75, 1.5)
-        >>> round(best_constant(y, loss="huber", delta=3.0), 9)  # 3 c - 3 - 3 = 0
+        >>> c = best_constant(y, loss="huber", delta=3.0)  # 3 c - 3 - 3 = 0
+        >>> round(c, 9)
         2.0
 
     Reference:
-        Huber, "Robust Estimation of a Location Parameter", Annals of Mathematical Statistics
-        35(1), 1964.
+        Huber, "Robust Estimation of a Location Parameter", Annals of
+        Mathematical Statistics 35(1), 1964.
     """
     y = _v.as_float_array("best_constant", "y", y).astype(np.float64).ravel()
     if y.size == 0:
@@ -110,25 +117,26 @@ def robust_line(
     tol: float = 1e-12,
     max_iter: int = 1000,
 ) -> tuple[float, float]:
-    r"""The slope and intercept of the line :math:`\hat y = a x + b` that minimise a loss.
+    r"""The slope and intercept of the line that minimises a loss.
 
-    Minimises :math:`\sum_i \ell(a x_i + b - y_i)` with :math:`\ell` the squared error
-    (``"mse"``: :func:`~lossbook.least_squares_line`, in closed form), the absolute error
-    (``"l1"``: least absolute deviations) or the Huber loss with threshold ``delta``
-    (``"huber"``). The last two are solved by iteratively reweighted least squares: starting
-    from the least-squares line, each step solves a weighted least-squares problem with the
-    weights
+    Minimises :math:`\sum_i \ell(a x_i + b - y_i)` with :math:`\ell` the
+    squared error (``"mse"``: :func:`~lossbook.least_squares_line`, in closed
+    form), the absolute error (``"l1"``: least absolute deviations) or the
+    Huber loss with threshold ``delta`` (``"huber"``). The last two are solved
+    by iteratively reweighted least squares: starting from the least-squares
+    line, each step solves a weighted least-squares problem with the weights
 
     .. math::
         w_i = \frac{1}{\max(|r_i|, 10^{-10})} \ (\text{L1}), \qquad
         w_i = \min\!\left(1, \frac{\delta}{|r_i|}\right) \ (\text{Huber}),
 
-    computed from the current residuals :math:`r_i = a x_i + b - y_i`, because then
-    :math:`w_i r_i^2` equals :math:`|r_i|`, or twice the Huber loss, at the current line. Each
-    step lowers the loss; it stops when the parameters move by less than ``tol`` (relative).
-    For L1 the result is within about :math:`10^{-7}` of the exact minimiser (the weights'
-    floor limits it); a least-absolute-deviations line passes through (at least) two data
-    points, which the tests use as an exact oracle.
+    computed from the current residuals :math:`r_i = a x_i + b - y_i`, because
+    then :math:`w_i r_i^2` equals :math:`|r_i|`, or twice the Huber loss, at
+    the current line. Each step lowers the loss; it stops when the parameters
+    move by less than ``tol`` (relative). For L1 the result is within about
+    :math:`10^{-7}` of the exact minimiser (the weights' floor limits it); a
+    least-absolute-deviations line passes through (at least) two data points,
+    which the tests use as an exact oracle.
 
     Args:
         x: inputs, shape ``(n,)``, not all equal.
@@ -143,8 +151,8 @@ def robust_line(
 
     Raises:
         TypeError: if ``x`` or ``y`` is not numeric.
-        ValueError: if the shapes differ or are not 1-D, every ``x`` is the same, or
-            ``loss`` or ``delta`` is invalid.
+        ValueError: if the shapes differ or are not 1-D, every ``x`` is the
+            same, or ``loss`` or ``delta`` is invalid.
 
     Example:
         >>> x = np.arange(6.0); y = 2 * x + 1
@@ -155,9 +163,9 @@ def robust_line(
         [14.714, -15.952]
 
     Reference:
-        Huber, "Robust Estimation of a Location Parameter", 1964; Holland and Welsch,
-        "Robust regression using iteratively reweighted least-squares", Communications in
-        Statistics 6(9), 1977.
+        Huber, "Robust Estimation of a Location Parameter", 1964; Holland and
+        Welsch, "Robust regression using iteratively reweighted least-squares",
+        Communications in Statistics 6(9), 1977.
     """
     x, y = _line_data("robust_line", x, y)
     _check_loss("robust_line", loss)
@@ -193,21 +201,23 @@ def gradient_descent_constant(
     start: float = 0.0,
     delta: float = 1.0,
 ) -> dict[str, np.ndarray]:
-    r"""Fit a constant prediction :math:`c` to ``y`` by gradient descent on a mean loss.
+    r"""Fit a constant :math:`c` to ``y`` by gradient descent on a mean loss.
 
-    The loss is :math:`L(c) = \frac1n \sum_i \ell(c - y_i)` with :math:`\ell` the squared,
-    absolute or Huber error (computed by :func:`~lossbook.mse_loss`,
-    :func:`~lossbook.l1_loss` or :func:`~lossbook.huber_loss`, the gradient by their
-    ``*_grad`` twins), and each step is :math:`c \leftarrow c - \eta_t L'(c)` with
+    The loss is :math:`L(c) = \frac1n \sum_i \ell(c - y_i)` with :math:`\ell`
+    the squared, absolute or Huber error (computed by
+    :func:`~lossbook.mse_loss`, :func:`~lossbook.l1_loss` or
+    :func:`~lossbook.huber_loss`, the gradient by their ``*_grad`` twins), and
+    each step is :math:`c \leftarrow c - \eta_t L'(c)` with
 
     .. math::
         \eta_t = \eta \ (\texttt{"constant"}), \qquad
         \eta_t = \frac{\eta}{\sqrt{t + 1}} \ (\texttt{"inverse\_sqrt"}), \qquad
         \eta_t = \frac{\eta}{t + 1} \ (\texttt{"inverse"}),
 
-    for :math:`t = 0, 1, \dots`. The L1 gradient :math:`\frac1n\sum_i\operatorname{sign}(c -
-    y_i)` keeps its size right up to the median, so with a constant step the iterate ends up
-    hopping around the minimum instead of settling; a decaying step lets it settle.
+    for :math:`t = 0, 1, \dots`. The L1 gradient
+    :math:`\frac1n\sum_i\operatorname{sign}(c - y_i)` keeps its size right up
+    to the median, so with a constant step the iterate ends up hopping around
+    the minimum instead of settling; a decaying step lets it settle.
 
     Args:
         y: the data, any shape (flattened).
@@ -219,8 +229,9 @@ def gradient_descent_constant(
         delta: the Huber threshold (used by ``"huber"`` only).
 
     Returns:
-        dict: arrays ``"c"`` and ``"loss"`` of length ``steps + 1`` (before each step
-        and after the last), and ``"lr"`` of length ``steps`` (the rate each step used).
+        dict: arrays ``"c"`` and ``"loss"`` of length ``steps + 1`` (before
+        each step and after the last), and ``"lr"`` of length ``steps`` (the
+        rate each step used).
 
     Raises:
         TypeError: if ``y`` is not numeric.
@@ -230,7 +241,9 @@ def gradient_descent_constant(
     Example:
         >>> y = [1.0, 2.0, 10.0]  # median 2
         >>> fixed = gradient_descent_constant(y, lr=1.0, steps=300)
-        >>> decaying = gradient_descent_constant(y, lr=1.0, steps=300, schedule="inverse")
+        >>> decaying = gradient_descent_constant(
+        ...     y, lr=1.0, steps=300, schedule="inverse"
+        ... )
         >>> fixed["c"][-4:]  # hops by lr / 3 around the median forever
         array([2.    , 2.3333, 2.    , 2.3333])
         >>> bool(abs(decaying["c"][-1] - 2.0) < 1e-5)
@@ -254,13 +267,15 @@ def gradient_descent_constant(
         or steps < 0
     ):
         raise ValueError(
-            f"gradient_descent_constant: steps must be an int >= 0, got {steps!r}."
+            "gradient_descent_constant: steps must be an int >= 0, got "
+            f"{steps!r}."
         )
     _check_loss("gradient_descent_constant", loss)
     if schedule not in SCHEDULES:
         choices = ", ".join(repr(s) for s in SCHEDULES)
         raise ValueError(
-            f"gradient_descent_constant: schedule must be one of {choices}; got {schedule!r}."
+            f"gradient_descent_constant: schedule must be one of {choices}; "
+            f"got {schedule!r}."
         )
     options = {}
     if loss == "huber":
@@ -296,7 +311,7 @@ def _check_loss(fname: str, loss) -> None:
 
 
 def _huber_weights(r: np.ndarray, delta: float) -> np.ndarray:
-    """IRLS weights of the Huber loss: 1 inside [-delta, delta], delta/|r| outside."""
+    """IRLS weights of the Huber loss: 1 on [-delta, delta], else delta/|r|."""
     a = np.abs(r)
     return np.where(a <= delta, 1.0, delta / np.maximum(a, delta))
 
@@ -304,7 +319,7 @@ def _huber_weights(r: np.ndarray, delta: float) -> np.ndarray:
 def _weighted_line(
     x: np.ndarray, y: np.ndarray, w: np.ndarray
 ) -> tuple[float, float]:
-    """The weighted least-squares line: minimise sum_i w_i (a x_i + b - y_i)^2."""
+    """The weighted least-squares line: min. sum_i w_i (a x_i + b - y_i)^2."""
     total = np.sum(w)
     x_bar, y_bar = np.sum(w * x) / total, np.sum(w * y) / total
     dx = x - x_bar
@@ -317,8 +332,9 @@ def _line_data(fname: str, x, y) -> tuple[np.ndarray, np.ndarray]:
     y = _v.as_float_array(fname, "y", y).astype(np.float64)
     if x.ndim != 1 or x.shape != y.shape:
         raise ValueError(
-            f"{fname}: x and y must be 1-D arrays of the same length, got shapes "
-            f"{x.shape} and {y.shape}. Flatten them first, e.g. x.ravel()."
+            f"{fname}: x and y must be 1-D arrays of the same length, got "
+            f"shapes {x.shape} and {y.shape}. Flatten them first, e.g. "
+            "x.ravel()."
         )
     if x.size == 0 or np.all(x == x[0]):
         raise ValueError(

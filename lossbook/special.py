@@ -1,7 +1,7 @@
 r"""Numerically stable primitives that the losses are built from.
 
-Each one is finite for any finite input, however large: exponentials are only ever taken of
-numbers :math:`\le 0`, so they cannot overflow.
+Each one is finite for any finite input, however large: exponentials are only
+ever taken of numbers :math:`\le 0`, so they cannot overflow.
 """
 
 import numpy as np
@@ -17,21 +17,26 @@ def logsumexp(input, dim=-1, keepdim=False):
         \operatorname{logsumexp}(x) = \log \sum_i e^{x_i}
         = m + \log \sum_i e^{x_i - m}, \qquad m = \max_i x_i .
 
-    Shifting by the maximum :math:`m` makes the largest exponent :math:`e^0 = 1`, so nothing
-    overflows and the sum is at least 1. An infinite maximum is not subtracted (as in torch), so
-    a row of :math:`-\infty` gives :math:`-\infty` and a :math:`+\infty` gives :math:`+\infty`.
+    Shifting by the maximum :math:`m` makes the largest exponent
+    :math:`e^0 = 1`, so nothing overflows and the sum is at least 1. An
+    infinite maximum is not subtracted (as in torch), so a row of
+    :math:`-\infty` gives :math:`-\infty` and a :math:`+\infty` gives
+    :math:`+\infty`.
 
     Its gradient with respect to :math:`x` is :func:`softmax` :math:`(x)`.
 
-    Matches ``torch.logsumexp(input, dim, keepdim)``; here ``dim`` defaults to the last axis.
+    Matches ``torch.logsumexp(input, dim, keepdim)``; here ``dim`` defaults to
+    the last axis.
 
     Args:
         input (``array_like``): Real numbers of any shape.
         dim (int or tuple of int): The axis or axes to reduce. Default: ``-1``.
-        keepdim (bool): Keep the reduced axes with length 1. Default: ``False``.
+        keepdim (bool): Keep the reduced axes with length 1.
+            Default: ``False``.
 
     Returns:
-        ``numpy.ndarray``: The logsumexp, in the input's floating dtype (float64 for int input).
+        ``numpy.ndarray``: The logsumexp, in the input's floating dtype
+        (float64 for int input).
 
     Raises:
         TypeError: If ``input`` is not numeric.
@@ -42,8 +47,8 @@ def logsumexp(input, dim=-1, keepdim=False):
         array(1000.69314718)
 
     Reference:
-        Blanchard, Higham and Higham, "Accurately computing the log-sum-exp and softmax
-        functions", IMA Journal of Numerical Analysis 41(4), 2021.
+        Blanchard, Higham and Higham, "Accurately computing the log-sum-exp and
+        softmax functions", IMA Journal of Numerical Analysis 41(4), 2021.
     """
     x = _v.as_float_array("logsumexp", "input", input)
     _v.check_dim("logsumexp", x, dim)
@@ -55,28 +60,33 @@ def logsumexp(input, dim=-1, keepdim=False):
 
 
 def log_softmax(input, dim=-1):
-    r"""Logarithm of the softmax along ``dim``: log-probabilities from scores (logits).
+    r"""Log of the softmax along ``dim``: log-probabilities from logits.
 
-    .. math:: \log \operatorname{softmax}(x)_i = x_i - \operatorname{logsumexp}(x)
+    .. math::
 
-    Computed as a difference, never as the log of a probability that may have underflowed to
-    0, so it is finite for any finite input.
+        \log \operatorname{softmax}(x)_i = x_i - \operatorname{logsumexp}(x)
 
-    Matches ``torch.nn.functional.log_softmax(input, dim)``; ``dim`` defaults to the last axis.
+    Computed as a difference, never as the log of a probability that may have
+    underflowed to 0, so it is finite for any finite input.
+
+    Matches ``torch.nn.functional.log_softmax(input, dim)``; ``dim`` defaults
+    to the last axis.
 
     Args:
-        input (``array_like``): Real numbers of any shape, e.g. logits of shape ``(N, C)``.
+        input (``array_like``): Real numbers of any shape, e.g. logits of shape
+            ``(N, C)``.
         dim (int): The axis that holds the classes. Default: ``-1``.
 
     Returns:
-        ``numpy.ndarray``: An array of the input's shape whose exponentials sum to 1 along ``dim``.
+        ``numpy.ndarray``: An array of the input's shape whose exponentials sum
+        to 1 along ``dim``.
 
     Raises:
         TypeError: If ``input`` is not numeric.
 
     Example:
         >>> from lossbook import log_softmax
-        >>> log_softmax([0.0, 0.0, 1e4])  # the first two probabilities are e^-10000
+        >>> log_softmax([0.0, 0.0, 1e4])  # two probabilities of e^-10000
         array([-10000., -10000.,      0.])
     """
     x = _v.as_float_array("log_softmax", "input", input)
@@ -87,19 +97,24 @@ def log_softmax(input, dim=-1):
 def softmax(input, dim=-1):
     r"""Softmax along ``dim``: probabilities from scores (logits).
 
-    .. math:: \operatorname{softmax}(x)_i = \frac{e^{x_i - m}}{\sum_j e^{x_j - m}},
+    .. math::
+
+        \operatorname{softmax}(x)_i = \frac{e^{x_i - m}}{\sum_j e^{x_j - m}},
         \qquad m = \max_j x_j
 
-    The shift by :math:`m` cancels between numerator and denominator and prevents overflow.
+    The shift by :math:`m` cancels between numerator and denominator and
+    prevents overflow.
 
     Matches ``torch.softmax(input, dim)``; ``dim`` defaults to the last axis.
 
     Args:
-        input (``array_like``): Real numbers of any shape, e.g. logits of shape ``(N, C)``.
+        input (``array_like``): Real numbers of any shape, e.g. logits of shape
+            ``(N, C)``.
         dim (int): The axis that holds the classes. Default: ``-1``.
 
     Returns:
-        ``numpy.ndarray``: Non-negative values of the input's shape that sum to 1 along ``dim``.
+        ``numpy.ndarray``: Non-negative values of the input's shape that sum to
+        1 along ``dim``.
 
     Raises:
         TypeError: If ``input`` is not numeric.
@@ -119,8 +134,13 @@ def softmax(input, dim=-1):
 def sigmoid(input):
     r"""The logistic sigmoid, elementwise, without overflow.
 
-    .. math:: \sigma(x) = \frac{1}{1 + e^{-x}} =
-        \begin{cases} 1 / (1 + e^{-|x|}) & x \ge 0 \\ e^{-|x|} / (1 + e^{-|x|}) & x < 0 \end{cases}
+    .. math::
+
+        \sigma(x) = \frac{1}{1 + e^{-x}} =
+        \begin{cases}
+            1 / (1 + e^{-|x|}) & x \ge 0 \\
+            e^{-|x|} / (1 + e^{-|x|}) & x < 0
+        \end{cases}
 
     Only :math:`e^{-|x|} \le 1` is ever computed. Its derivative is
     :math:`\sigma(x)\,(1 - \sigma(x))`.
@@ -147,9 +167,11 @@ def sigmoid(input):
 
 
 def log_sigmoid(input):
-    r"""Logarithm of the sigmoid, elementwise, without overflow or :math:`\log 0`.
+    r"""Log of the sigmoid, elementwise, without overflow or :math:`\log 0`.
 
-    .. math:: \log \sigma(x) = -\log(1 + e^{-x}) = \min(x, 0) - \log(1 + e^{-|x|})
+    .. math::
+
+        \log \sigma(x) = -\log(1 + e^{-x}) = \min(x, 0) - \log(1 + e^{-|x|})
 
     Its derivative is :math:`1 - \sigma(x) = \sigma(-x)`.
 
@@ -166,7 +188,7 @@ def log_sigmoid(input):
 
     Example:
         >>> from lossbook import log_sigmoid
-        >>> log_sigmoid([-1e4, 0.0])  # log(sigmoid(-1e4)) is about -1e4, not log(0)
+        >>> log_sigmoid([-1e4, 0.0])  # about -1e4, not log(0) = -inf
         array([-1.00000000e+04, -6.93147181e-01])
     """
     x = _v.as_float_array("log_sigmoid", "input", input)

@@ -22,44 +22,49 @@ def fit(
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
     generator: torch.Generator | None = None,
 ) -> dict[str, list[float]]:
-    """Train ``model`` for ``steps`` optimiser steps and return the loss history.
+    """Train ``model`` for ``steps`` optimiser steps; return the loss history.
 
-    Each step takes a batch (the whole of ``X`` when ``batch_size`` is None, otherwise
-    ``batch_size`` rows drawn without replacement by ``generator``), computes
-    ``loss_fn(model(batch_X), batch_y)``, back-propagates, calls ``optimizer.step()`` and
-    then, if given, ``scheduler.step()``: the order PyTorch requires.
+    Each step takes a batch (the whole of ``X`` when ``batch_size`` is None,
+    otherwise ``batch_size`` rows drawn without replacement by ``generator``),
+    computes ``loss_fn(model(batch_X), batch_y)``, back-propagates, calls
+    ``optimizer.step()`` and then, if given, ``scheduler.step()``: the order
+    PyTorch requires.
 
     Args:
-        model: the network; it is put in training mode for the steps and in evaluation
-            mode for the validation loss.
-        loss_fn: maps ``(prediction, target)`` to a scalar tensor, e.g. ``nn.MSELoss()``.
+        model: the network; it is put in training mode for the steps and in
+            evaluation mode for the validation loss.
+        loss_fn: maps ``(prediction, target)`` to a scalar tensor, e.g.
+            ``nn.MSELoss()``.
         optimizer: an optimiser over ``model``'s parameters.
         X: inputs, one row per example.
         y: targets, one row (or entry) per example.
         steps: number of optimiser steps.
         batch_size: rows per step; None for full-batch gradient descent.
-        scheduler: a learning-rate scheduler stepped once after every optimiser step;
-            a ``ReduceLROnPlateau`` is given the validation loss (or, without
-            ``validation``, the step's training loss) as its metric.
-        validation: an optional ``(X_val, y_val)`` pair, evaluated after every step
-            without gradients.
-        generator: the generator that draws mini-batches (for reproducible runs).
+        scheduler: a learning-rate scheduler stepped once after every optimiser
+            step; a ``ReduceLROnPlateau`` is given the validation loss (or,
+            without ``validation``, the step's training loss) as its metric.
+        validation: an optional ``(X_val, y_val)`` pair, evaluated after every
+            step without gradients.
+        generator: the generator that draws mini-batches (for reproducible
+            runs).
 
     Returns:
-        ``{"loss": [...], "lr": [...]}`` with one entry per step: the training loss of the
-        step's batch (before the update) and the learning rate it used; with
-        ``validation``, also ``"val_loss"``, measured after the update.
+        ``{"loss": [...], "lr": [...]}`` with one entry per step: the training
+        loss of the step's batch (before the update) and the learning rate it
+        used; with ``validation``, also ``"val_loss"``, measured after the
+        update.
 
     Raises:
-        ValueError: if ``steps < 1``, or ``X`` and ``y`` have different numbers of rows,
-            or ``batch_size`` is not between 1 and ``len(X)``.
+        ValueError: if ``steps < 1``, or ``X`` and ``y`` have different numbers
+            of rows, or ``batch_size`` is not between 1 and ``len(X)``.
 
     Example:
         >>> import torch
         >>> model = torch.nn.Linear(1, 1)
         >>> X = torch.linspace(-1, 1, 20).unsqueeze(1)
         >>> opt = torch.optim.SGD(model.parameters(), lr=0.5)
-        >>> history = fit(model, torch.nn.MSELoss(), opt, X, 3 * X + 1, steps=200)
+        >>> y = 3 * X + 1
+        >>> history = fit(model, torch.nn.MSELoss(), opt, X, y, steps=200)
         >>> history["loss"][-1] < 1e-6
         True
     """
@@ -67,11 +72,13 @@ def fit(
         raise ValueError(f"fit: steps must be at least 1, got {steps}.")
     if len(X) != len(y):
         raise ValueError(
-            f"fit: X and y must have the same number of rows, got {len(X)} and {len(y)}."
+            f"fit: X and y must have the same number of rows, got {len(X)} "
+            f"and {len(y)}."
         )
     if batch_size is not None and not 1 <= batch_size <= len(X):
         raise ValueError(
-            f"fit: batch_size must be between 1 and len(X)={len(X)}, got {batch_size}."
+            f"fit: batch_size must be between 1 and len(X)={len(X)}, got "
+            f"{batch_size}."
         )
     history: dict[str, list[float]] = {"loss": [], "lr": []}
     if validation is not None:
@@ -96,7 +103,8 @@ def fit(
                     loss_fn(model(validation[0]), validation[1]).item()
                 )
         if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
-            # It watches a metric: the validation loss if there is one, else the step's loss.
+            # It watches a metric: the validation loss if there is one, else
+            # the step's loss.
             scheduler.step(
                 history["val_loss" if validation is not None else "loss"][-1]
             )
