@@ -1,14 +1,16 @@
-r"""Small classifiers on 2-D data: build, train, predict, and draw their decision regions.
+r"""Small classifiers on 2-D data: build, train, predict, draw their regions.
 
-The classification chapters train the same kind of model again and again: a small
-multilayer perceptron (MLP) that maps a point of the plane to :math:`C` logits, trained
-full-batch on a few hundred synthetic points (:func:`~lossbook.make_blobs`,
-:func:`~lossbook.make_spirals`). This module holds those pieces, so that a chapter's
-experiment is a few lines and two chapters train exactly the same way.
+The classification chapters train the same kind of model again and again: a
+small multilayer perceptron (MLP) that maps a point of the plane to :math:`C`
+logits, trained full-batch on a few hundred synthetic points
+(:func:`~lossbook.make_blobs`, :func:`~lossbook.make_spirals`). This module
+holds those pieces, so that a chapter's experiment is a few lines and two
+chapters train exactly the same way.
 
-The loss is always a parameter: :func:`train_classifier` calls ``loss_fn(logits, targets)``,
-so cross-entropy on class indices, MSE between softmax outputs and one-hot targets, or any
-other loss on the logits can be compared on the same model, data and optimiser.
+The loss is always a parameter: :func:`train_classifier` calls
+``loss_fn(logits, targets)``, so cross-entropy on class indices, MSE between
+softmax outputs and one-hot targets, or any other loss on the logits can be
+compared on the same model, data and optimiser.
 """
 
 from __future__ import annotations
@@ -35,27 +37,29 @@ def make_mlp(
     seed: int = 0,
     dtype: torch.dtype = torch.float32,
 ) -> torch.nn.Sequential:
-    r"""A multilayer perceptron that maps ``in_features`` inputs to ``n_classes`` logits.
+    r"""An MLP that maps ``in_features`` inputs to ``n_classes`` logits.
 
-    The network is ``Linear -> activation -> ... -> Linear``: one hidden layer per entry of
-    ``hidden``, and a last linear layer with no activation, so its outputs are **logits**
-    :math:`z \in \mathbb R^C`, the input that :func:`torch.nn.functional.cross_entropy`
-    expects. With ``hidden=()`` it is a linear (softmax-regression) model. The weights get
-    PyTorch's default initialisation, drawn from a generator seeded with ``seed``, so the
-    same call always gives the same network whatever the global seed.
+    The network is ``Linear -> activation -> ... -> Linear``: one hidden layer
+    per entry of ``hidden``, and a last linear layer with no activation, so its
+    outputs are **logits** :math:`z \in \mathbb R^C`, the input that
+    :func:`torch.nn.functional.cross_entropy` expects. With ``hidden=()`` it is
+    a linear (softmax-regression) model. The weights get PyTorch's default
+    initialisation, drawn from a generator seeded with ``seed``, so the same
+    call always gives the same network whatever the global seed.
 
     Args:
         in_features: inputs per example (2 for points of the plane).
-        n_classes: number of outputs :math:`C` (logits); 1 for a binary model used with
-            ``BCEWithLogitsLoss``.
+        n_classes: number of outputs :math:`C` (logits); 1 for a binary model
+            used with ``BCEWithLogitsLoss``.
         hidden: widths of the hidden layers, possibly empty.
-        activation: ``"tanh"``, ``"relu"`` or ``"sigmoid"``, used after every hidden layer.
+        activation: ``"tanh"``, ``"relu"`` or ``"sigmoid"``, used after every
+            hidden layer.
         seed: seed of the weights' initialisation.
         dtype: the parameters' dtype.
 
     Returns:
-        A :class:`torch.nn.Sequential` whose output for an ``(N, in_features)`` input has
-        shape ``(N, n_classes)``.
+        A :class:`torch.nn.Sequential` whose output for an ``(N, in_features)``
+        input has shape ``(N, n_classes)``.
 
     Raises:
         ValueError: if a size is below 1 or ``activation`` is unknown.
@@ -65,22 +69,26 @@ def make_mlp(
         >>> model = make_mlp(2, 3, hidden=(8,), seed=1)
         >>> model(torch.zeros(5, 2)).shape
         torch.Size([5, 3])
-        >>> bool(torch.equal(model[0].weight, make_mlp(2, 3, hidden=(8,), seed=1)[0].weight))
+        >>> again = make_mlp(2, 3, hidden=(8,), seed=1)
+        >>> bool(torch.equal(model[0].weight, again[0].weight))
         True
     """
     if in_features < 1 or n_classes < 1 or any(h < 1 for h in hidden):
         raise ValueError(
-            f"make_mlp: in_features, n_classes and every hidden width must be at least 1, "
-            f"got in_features={in_features}, n_classes={n_classes}, hidden={tuple(hidden)}."
+            "make_mlp: in_features, n_classes and every hidden width must be "
+            f"at least 1, got in_features={in_features}, "
+            f"n_classes={n_classes}, hidden={tuple(hidden)}."
         )
     if activation not in _ACTIVATIONS:
         raise ValueError(
-            f"make_mlp: activation must be one of {sorted(_ACTIVATIONS)}, got {activation!r}."
+            f"make_mlp: activation must be one of {sorted(_ACTIVATIONS)}, got "
+            f"{activation!r}."
         )
     widths = [in_features, *hidden, n_classes]
     layers: list[torch.nn.Module] = []
     state = torch.random.get_rng_state()
-    try:  # initialise from our own seed, and leave the global generator as it was
+    # Initialise from our own seed, and leave the global generator as it was.
+    try:
         torch.manual_seed(seed)
         for i, (fan_in, fan_out) in enumerate(
             zip(widths[:-1], widths[1:], strict=True)
@@ -104,8 +112,8 @@ def _as_inputs(X, model: torch.nn.Module) -> torch.Tensor:
 def predict(model: torch.nn.Module, X) -> np.ndarray:
     r"""Predicted classes: the index of the largest logit of each row.
 
-    For a model with a single output (a binary classifier on logits) the class is 1 where
-    the logit is positive, that is where :math:`\sigma(z) > 1/2`.
+    For a model with a single output (a binary classifier on logits) the class
+    is 1 where the logit is positive, that is where :math:`\sigma(z) > 1/2`.
 
     Args:
         model: maps an ``(N, d)`` tensor to ``(N, C)`` logits.
@@ -128,7 +136,9 @@ def predict(model: torch.nn.Module, X) -> np.ndarray:
 
 
 def accuracy(model: torch.nn.Module, X, labels) -> float:
-    """The fraction of examples whose predicted class (:func:`predict`) equals the label.
+    """The fraction of examples whose predicted class equals their label.
+
+    The predicted class is that of :func:`predict`.
 
     Args:
         model: maps an ``(N, d)`` tensor to ``(N, C)`` logits.
@@ -151,7 +161,8 @@ def accuracy(model: torch.nn.Module, X, labels) -> float:
     labels = np.asarray(labels)
     if labels.shape != (len(X),):
         raise ValueError(
-            f"accuracy: labels must have shape (N,) = ({len(X)},), got {labels.shape}."
+            f"accuracy: labels must have shape (N,) = ({len(X)},), got "
+            f"{labels.shape}."
         )
     return float(np.mean(predict(model, X) == labels))
 
@@ -168,22 +179,25 @@ def train_classifier(
     lr: float = 0.05,
     optimizer: str = "adam",
 ) -> dict[str, list[float]]:
-    r"""Train a classifier full-batch and record its loss and training accuracy at each step.
+    r"""Train a classifier full-batch; record loss and accuracy at each step.
 
-    Each step computes the logits of all of ``X``, the loss ``loss_fn(logits, targets)``,
-    back-propagates and takes one optimiser step. Before the update it records the loss and
-    the accuracy of those logits against ``labels``, so ``history["loss"][0]`` is the loss of
-    the untrained model. The model is trained in place.
+    Each step computes the logits of all of ``X``, the loss
+    ``loss_fn(logits, targets)``, back-propagates and takes one optimiser step.
+    Before the update it records the loss and the accuracy of those logits
+    against ``labels``, so ``history["loss"][0]`` is the loss of the untrained
+    model. The model is trained in place.
 
     Args:
-        model: maps an ``(N, d)`` tensor to ``(N, C)`` logits (e.g. :func:`make_mlp`).
+        model: maps an ``(N, d)`` tensor to ``(N, C)`` logits (e.g.
+            :func:`make_mlp`).
         X: inputs of shape ``(N, d)``, a NumPy array or a tensor.
-        labels: integer class labels of shape ``(N,)``; used for the accuracy, and as the
-            targets unless ``targets`` is given.
+        labels: integer class labels of shape ``(N,)``; used for the accuracy,
+            and as the targets unless ``targets`` is given.
         loss_fn: maps ``(logits, targets)`` to a scalar tensor; default
             :func:`torch.nn.functional.cross_entropy`.
-        targets: what ``loss_fn`` compares the logits with, when it is not the labels (for
-            example float one-hot rows for an MSE loss); converted to a tensor as given.
+        targets: what ``loss_fn`` compares the logits with, when it is not the
+            labels (for example float one-hot rows for an MSE loss); converted
+            to a tensor as given.
         steps: number of optimiser steps.
         lr: learning rate.
         optimizer: ``"adam"`` or ``"sgd"`` (plain gradient descent).
@@ -192,15 +206,17 @@ def train_classifier(
         ``{"loss": [...], "accuracy": [...]}``, one float per step.
 
     Raises:
-        ValueError: if ``steps < 1``, ``optimizer`` is unknown, or ``labels`` does not have
-            one entry per row of ``X``.
+        ValueError: if ``steps < 1``, ``optimizer`` is unknown, or ``labels``
+            does not have one entry per row of ``X``.
 
     Example:
         >>> import torch.nn.functional as F
         >>> from lossbook import make_blobs
         >>> X, labels = make_blobs(20, std=0.5, seed=0)
         >>> model = make_mlp(2, 3, hidden=(), seed=0)
-        >>> history = train_classifier(model, X, labels, loss_fn=F.cross_entropy, steps=100)
+        >>> history = train_classifier(
+        ...     model, X, labels, loss_fn=F.cross_entropy, steps=100
+        ... )
         >>> history["loss"][-1] < history["loss"][0], history["accuracy"][-1]
         (True, 1.0)
     """
@@ -210,15 +226,15 @@ def train_classifier(
         )
     if optimizer not in _OPTIMIZERS:
         raise ValueError(
-            f"train_classifier: optimizer must be one of {sorted(_OPTIMIZERS)}, "
-            f"got {optimizer!r}."
+            "train_classifier: optimizer must be one of "
+            f"{sorted(_OPTIMIZERS)}, got {optimizer!r}."
         )
     inputs = _as_inputs(X, model)
     labels = torch.as_tensor(np.asarray(labels), dtype=torch.int64)
     if labels.shape != (len(inputs),):
         raise ValueError(
-            f"train_classifier: labels must have shape (N,) = ({len(inputs)},), "
-            f"got {tuple(labels.shape)}."
+            "train_classifier: labels must have shape (N,) = "
+            f"({len(inputs)},), got {tuple(labels.shape)}."
         )
     if targets is None:
         targets = labels
@@ -253,8 +269,8 @@ def decision_grid(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""The model's predicted class on a regular grid covering the data.
 
-    The grid spans the bounding box of ``X`` enlarged by ``padding`` on every side, with
-    ``resolution`` points along each axis.
+    The grid spans the bounding box of ``X`` enlarged by ``padding`` on every
+    side, with ``resolution`` points along each axis.
 
     Args:
         model: maps an ``(N, 2)`` tensor to ``(N, C)`` logits.
@@ -263,8 +279,9 @@ def decision_grid(
         padding: margin added around the data, in the inputs' units.
 
     Returns:
-        ``(xx, yy, classes)``, three arrays of shape ``(resolution, resolution)``: the grid's
-        coordinates (as :func:`numpy.meshgrid` gives them) and the predicted class at each
+        ``(xx, yy, classes)``, three arrays of shape
+        ``(resolution, resolution)``: the grid's coordinates (as
+        :func:`numpy.meshgrid` gives them) and the predicted class at each
         point.
 
     Raises:
@@ -273,8 +290,10 @@ def decision_grid(
     Example:
         >>> import numpy as np
         >>> model = make_mlp(2, 2, hidden=(), seed=0)
-        >>> xx, yy, classes = decision_grid(model, np.array([[0.0, 0.0], [1.0, 1.0]]),
-        ...                                 resolution=5, padding=0.0)
+        >>> corners = np.array([[0.0, 0.0], [1.0, 1.0]])
+        >>> xx, yy, classes = decision_grid(
+        ...     model, corners, resolution=5, padding=0.0
+        ... )
         >>> xx.shape, float(xx.min()), float(yy.max())
         ((5, 5), 0.0, 1.0)
     """
@@ -305,13 +324,15 @@ def plot_decision_regions(
     resolution: int = 200,
     padding: float = 0.5,
     n_classes: int | None = None,
+    legend_loc: str = "upper right",
 ):
-    r"""Draw a classifier's decision regions, with the data on top, on a matplotlib axis.
+    r"""Draw a classifier's decision regions, with the data on top, on an axis.
 
-    Each region is shaded in its class's colour (the default colour cycle, class ``k`` in
-    colour ``Ck``) and each point is drawn in the colour of its true label, so misclassified
-    points stand out against the region they fall in. The axes are labelled :math:`x_1` and
-    :math:`x_2` and a legend names the classes.
+    Each region is shaded in its class's colour (the default colour cycle,
+    class ``k`` in colour ``Ck``) and each point is drawn in the colour of its
+    true label, so misclassified points stand out against the region they fall
+    in. The axes are labelled :math:`x_1` and :math:`x_2` and a legend, placed
+    at ``legend_loc``, names the classes.
 
     Args:
         ax: a :class:`matplotlib.axes.Axes`.
@@ -321,6 +342,9 @@ def plot_decision_regions(
         resolution: grid points along each axis (see :func:`decision_grid`).
         padding: margin around the data.
         n_classes: number of classes; by default ``labels.max() + 1``.
+        legend_loc: where the legend goes, any ``loc`` that matplotlib's
+            ``ax.legend`` accepts (``"best"``, ``"lower left"``, ...); default
+            ``"upper right"``.
 
     Returns:
         The axis, for chaining.
@@ -332,7 +356,8 @@ def plot_decision_regions(
         >>> from lossbook import make_blobs
         >>> X, labels = make_blobs(10, seed=0)
         >>> fig, ax = plt.subplots()
-        >>> ax = plot_decision_regions(ax, make_mlp(2, 3, seed=0), X, labels, resolution=20)
+        >>> model = make_mlp(2, 3, seed=0)
+        >>> ax = plot_decision_regions(ax, model, X, labels, resolution=20)
         >>> ax.get_xlabel()
         '$x_1$'
         >>> plt.close(fig)
@@ -367,5 +392,5 @@ def plot_decision_regions(
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_aspect("equal")
-    ax.legend(loc="upper right")
+    ax.legend(loc=legend_loc)
     return ax

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 
 import matplotlib
 
@@ -13,6 +14,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+from matplotlib.legend import Legend  # noqa: E402
 
 from lossbook import (  # noqa: E402
     accuracy,
@@ -212,4 +214,25 @@ def test_plot_decision_regions_draws_one_scatter_per_class():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "class 0", "class 1", "class 2"]
     assert sum(len(c.get_offsets()) for c in ax.collections[-3:]) == len(X)
+    plt.close(fig)
+
+
+def test_plot_decision_regions_legend_loc_is_keyword_only_and_upper_right_by_default():
+    parameter = inspect.signature(plot_decision_regions).parameters["legend_loc"]
+    assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    assert parameter.default == "upper right"
+    X, labels = make_blobs(5, seed=0)
+    fig, ax = plt.subplots()
+    plot_decision_regions(ax, make_mlp(2, 3, seed=0), X, labels, resolution=10)
+    assert ax.get_legend()._loc == Legend.codes["upper right"]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("loc", ["lower left", "center right", "best"])
+def test_plot_decision_regions_puts_the_legend_at_legend_loc(loc):
+    X, labels = make_blobs(5, seed=0)
+    fig, ax = plt.subplots()
+    plot_decision_regions(ax, make_mlp(2, 3, seed=0), X, labels, resolution=10, legend_loc=loc)
+    assert ax.get_legend()._loc == Legend.codes[loc]
+    assert len(ax.get_legend().get_texts()) == 3
     plt.close(fig)
