@@ -39,6 +39,19 @@ def as_float_array(fname, name, x):
     )
 
 
+def line_data(fname, x, y):
+    """Return ``x`` and ``y`` as float64 1-D arrays of one length (copies)."""
+    x = as_float_array(fname, "x", x).astype(np.float64)
+    y = as_float_array(fname, "y", y).astype(np.float64)
+    if x.ndim != 1 or x.shape != y.shape:
+        raise ValueError(
+            f"{fname}: x and y must be 1-D arrays of the same length, got "
+            f"shapes {x.shape} and {y.shape}. Flatten them first, e.g. "
+            "x.ravel()."
+        )
+    return x, y
+
+
 def as_index_array(fname, name, x):
     """Return int64 class indices; float, bool and other dtypes raise."""
     arr = as_array(fname, name, x)

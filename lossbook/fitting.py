@@ -91,7 +91,7 @@ def fit_line(
     """
     import torch
 
-    x, y = _line_data("fit_line", x, y)
+    x, y = _v.line_data("fit_line", x, y)
     lr = _v.check_number("fit_line", "lr", lr, low=0, low_open=True)
     momentum = _v.check_number("fit_line", "momentum", momentum, low=0)
     if momentum >= 1:
@@ -320,19 +320,3 @@ def plot_loss_and_grad(
     ax_grad.set_ylabel(r"gradient $\partial \ell / \partial \hat y$")
     ax_loss.legend()
     return ax_loss.figure
-
-
-def _line_data(fname: str, x, y) -> tuple[np.ndarray, np.ndarray]:
-    """Check that ``x``, ``y`` are numeric 1-D arrays of one length; copy them.
-
-    The copies are float64.
-    """
-    x = _v.as_float_array(fname, "x", x).astype(np.float64)
-    y = _v.as_float_array(fname, "y", y).astype(np.float64)
-    if x.ndim != 1 or x.shape != y.shape:
-        raise ValueError(
-            f"{fname}: x and y must be 1-D arrays of the same length, got "
-            f"shapes {x.shape} and {y.shape}. Flatten them first, e.g. "
-            "x.ravel()."
-        )
-    return x, y

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _validation as _v
+
 
 def least_squares_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     r"""The slope and intercept that minimise the mean squared error.
@@ -39,7 +41,7 @@ def least_squares_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         Hastie, Tibshirani & Friedman, *The Elements of Statistical Learning*,
         section 3.2.
     """
-    x, y = _line_data("least_squares_line", x, y)
+    x, y = _v.line_data("least_squares_line", x, y)
     dx = x - x.mean()
     spread = np.sum(dx * dx)
     if spread == 0:
@@ -97,7 +99,7 @@ def gradient_descent_line(
         >>> round(float(a), 6), round(float(b), 6)
         (2.0, 1.0)
     """
-    x, y = _line_data("gradient_descent_line", x, y)
+    x, y = _v.line_data("gradient_descent_line", x, y)
     if lr <= 0:
         raise ValueError(f"gradient_descent_line: lr must be > 0, got {lr}.")
     if steps < 0:
@@ -119,16 +121,3 @@ def gradient_descent_line(
             history["intercept"].append(b)
         history["loss"].append(np.mean((a * x + b - y) ** 2))
     return {key: np.array(values) for key, values in history.items()}
-
-
-def _line_data(name: str, x, y) -> tuple[np.ndarray, np.ndarray]:
-    """Check that ``x`` and ``y`` are 1-D float arrays of one length."""
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    if x.ndim != 1 or x.shape != y.shape:
-        raise ValueError(
-            f"{name}: x and y must be 1-D arrays of the same length, got "
-            f"shapes {x.shape} and {y.shape}. Flatten them first, e.g. "
-            "x.ravel()."
-        )
-    return x, y

@@ -328,14 +328,8 @@ def _weighted_line(
 
 
 def _line_data(fname: str, x, y) -> tuple[np.ndarray, np.ndarray]:
-    x = _v.as_float_array(fname, "x", x).astype(np.float64)
-    y = _v.as_float_array(fname, "y", y).astype(np.float64)
-    if x.ndim != 1 or x.shape != y.shape:
-        raise ValueError(
-            f"{fname}: x and y must be 1-D arrays of the same length, got "
-            f"shapes {x.shape} and {y.shape}. Flatten them first, e.g. "
-            "x.ravel()."
-        )
+    """1-D float64 ``x`` and ``y`` of one length, with ``x`` not constant."""
+    x, y = _v.line_data(fname, x, y)
     if x.size == 0 or np.all(x == x[0]):
         raise ValueError(
             f"{fname}: every x is the same (or x is empty), so the slope is "
