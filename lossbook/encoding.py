@@ -58,9 +58,9 @@ def _encode(fname, y, c):
 def smooth_labels(target, num_classes=-1, *, label_smoothing):
     r"""Label smoothing: mix the targets with the uniform distribution.
 
-    .. math:: q_{ic} = (1 - \varepsilon)\, t_{ic} + \varepsilon / C
+    .. math:: \tilde p_{ic} = (1 - \varepsilon)\, p_{ic} + \varepsilon / C
 
-    where :math:`t` is the one-hot encoding of integer labels or the given
+    where :math:`p` is the one-hot encoding of integer labels or the given
     class probabilities (last axis of length :math:`C`). Every class receives
     :math:`\varepsilon / C`, the true one included, as in
     ``torch.nn.functional.cross_entropy(..., label_smoothing=eps)``:
