@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import random
 
 import numpy as np
@@ -43,7 +45,10 @@ def setup(seed: int = 0) -> np.random.Generator:
     * sets NumPy's and torch's print precision to 4 digits, so that printed
       values do not depend on the last bits of a floating-point result;
     * applies the book's matplotlib style and, inside IPython, asks for PNG
-      figures.
+      figures;
+    * skips the last garbage collection when the process exits (see
+      :func:`_fast_exit`), so a chapter's kernel shuts down in a fraction of
+      a second instead of one or two.
 
     Args:
         seed: the seed for every random number generator.
@@ -73,6 +78,7 @@ def setup(seed: int = 0) -> np.random.Generator:
 
     mpl.rcParams.update(_STYLE)
     _inline_png()
+    _fast_exit()
     return np.random.default_rng(seed)
 
 
@@ -92,6 +98,22 @@ def _deterministic_torch(torch) -> None:
         torch.use_deterministic_algorithms(True)
     else:
         switch(True)
+
+
+def _fast_exit() -> None:
+    """At exit, freeze the heap so the final garbage collection skips it.
+
+    When Python exits it runs the cyclic garbage collector over every object
+    still alive. After ``import torch`` and a few figures that is about 300
+    000 objects and one to two seconds of CPU, spent on memory the operating
+    system is about to reclaim anyway. :func:`gc.freeze` moves every object
+    out of the collector's sight, so the pass finds nothing to do. It only
+    runs at exit (an :mod:`atexit` handler), so nothing changes while the
+    chapter runs. Calling ``setup`` again replaces the handler rather than
+    adding a second one.
+    """
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
 
 
 def _inline_png() -> None:

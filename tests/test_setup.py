@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
+import textwrap
 
 import matplotlib as mpl
 import numpy as np
@@ -35,3 +38,26 @@ def test_setup_gives_figures_an_opaque_background():
     assert mpl.rcParams["figure.facecolor"] == "white"
     assert mpl.rcParams["savefig.facecolor"] == "white"
     assert mpl.rcParams["savefig.transparent"] is False
+
+
+def test_setup_freezes_the_heap_at_exit():
+    # An exit handler registered before setup() runs after setup's own
+    # (handlers run last-in first-out), so it sees whether the heap was
+    # frozen, which is what spares the final garbage collection.
+    script = textwrap.dedent(
+        """
+        import atexit, gc
+        atexit.register(lambda: print("frozen", gc.get_freeze_count() > 0))
+        import lossbook
+        lossbook.setup()
+        lossbook.setup()
+        print("frozen while running", gc.get_freeze_count() > 0)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    assert out[:2] == ["frozen while running False", "frozen True"]
