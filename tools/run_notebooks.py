@@ -33,8 +33,33 @@ def run(path: Path) -> float:
     )
     client.execute()
     elapsed = time.perf_counter() - start
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
     nbformat.write(nb, path)
     return elapsed
+
+
+def merge_streams(outputs: list) -> list:
+    """Join consecutive outputs of the same stream into one.
+
+    How printed text is split into messages depends on when the kernel
+    flushes, which varies from run to run; joining keeps re-runs from
+    changing the stored notebook (nbval joins them too when comparing).
+    """
+    merged: list = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (
+            out.output_type == "stream"
+            and last is not None
+            and last.output_type == "stream"
+            and last.name == out.name
+        ):
+            last.text += out.text
+        else:
+            merged.append(out)
+    return merged
 
 
 def main(paths: list[str]) -> int:
