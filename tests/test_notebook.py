@@ -1,0 +1,35 @@
+"""lossbook.glue writes exactly what myst-nb's glue writes (the oracle)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+from myst_nb import glue as myst_glue
+
+import lossbook
+
+
+def published(glue_call) -> list[tuple[dict, dict]]:
+    InteractiveShell.instance()  # a shell for the display machinery
+    with capture_output() as captured:
+        glue_call()
+    return [(out.data, out.metadata) for out in captured.outputs]
+
+
+@pytest.mark.parametrize("value", [1.25, 7, "text", np.arange(3)])
+def test_glue_matches_myst_nb(value):
+    ours = published(lambda: lossbook.glue("name", value))
+    theirs = published(lambda: myst_glue("name", value, display=False))
+    assert ours == theirs and len(ours) == 1
+
+
+def test_glue_rounds_floats_to_the_digits_asked():
+    ours = published(lambda: lossbook.glue("x", 0.1 + 0.2, digits=3))
+    theirs = published(lambda: myst_glue("x", 0.3, display=False))
+    assert ours == theirs
+    # NumPy scalars are stored as Python floats, without the type's name
+    ours = published(lambda: lossbook.glue("x", np.float32(0.5)))
+    theirs = published(lambda: myst_glue("x", 0.5, display=False))
+    assert ours == theirs
