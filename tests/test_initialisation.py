@@ -243,3 +243,24 @@ def test_theory_std_predicts_what_layer_stats_measures(activation, scheme):
 def test_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("q", [1e-4, 0.7, 6.25, 128.0, 1e6])
+def test_theory_std_tanh_is_exact_to_ten_digits(q):
+    # Oracle: the two Gaussian expectations by mpmath's adaptive quadrature at
+    # 30 digits, split where the integrands change scale.
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 30
+    sd = mpmath.sqrt(q)
+
+    def expect(f):
+        def integrand(z):
+            return 2 * mpmath.npdf(z, 0, sd) * f(z)
+
+        return float(mpmath.quad(integrand, [0, sd / 10, sd, 1, 10, 30, mpmath.inf]))
+
+    curve = theory_std(2, width=1, weight_var=1.0, activation="tanh", input_var=q)
+    assert curve["forward"][1] ** 2 == pytest.approx(expect(lambda z: mpmath.tanh(z) ** 2), rel=1e-10)
+    assert curve["backward"][0] ** 2 == pytest.approx(
+        expect(lambda z: mpmath.sech(z) ** 4), rel=1e-10
+    )
