@@ -32,7 +32,9 @@ def fit(
 
     Args:
         model: the network; it is put in training mode for the steps and in
-            evaluation mode for the validation loss.
+            evaluation mode for the validation loss (so it is left in
+            evaluation mode when ``validation`` is given, else in training
+            mode).
         loss_fn: maps ``(prediction, target)`` to a scalar tensor, e.g.
             ``nn.MSELoss()``.
         optimizer: an optimiser over ``model``'s parameters.
@@ -83,8 +85,8 @@ def fit(
     history: dict[str, list[float]] = {"loss": [], "lr": []}
     if validation is not None:
         history["val_loss"] = []
-    for _ in range(steps):
-        model.train()
+    model.train()
+    for step in range(steps):
         if batch_size is None:
             batch_X, batch_y = X, y
         else:
@@ -102,6 +104,8 @@ def fit(
                 history["val_loss"].append(
                     loss_fn(model(validation[0]), validation[1]).item()
                 )
+            if step + 1 < steps:
+                model.train()
         if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
             # It watches a metric: the validation loss if there is one, else
             # the step's loss.

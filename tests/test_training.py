@@ -75,6 +75,18 @@ def test_validation_loss_is_measured_in_eval_mode():
     history = fit(model, torch.nn.MSELoss(), opt, X, y, steps=3, validation=(X, y))
     # With lr 0 and dropout off in eval mode, the validation loss is the same every step.
     assert len(set(history["val_loss"])) == 1
+    # ... while every training step is back in training mode: dropout makes
+    # the training losses differ from step to step.
+    assert len(set(history["loss"])) == 3
+    assert not model.training  # left in evaluation mode after validating
+
+
+def test_without_validation_the_model_stays_in_training_mode():
+    X, y = _line()
+    model = torch.nn.Sequential(torch.nn.Dropout(p=0.9), torch.nn.Linear(1, 1)).double()
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    history = fit(model, torch.nn.MSELoss(), opt, X, y, steps=3)
+    assert len(set(history["loss"])) == 3 and model.training
 
 
 @pytest.mark.parametrize(
