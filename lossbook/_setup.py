@@ -46,9 +46,10 @@ def setup(seed: int = 0) -> np.random.Generator:
       values do not depend on the last bits of a floating-point result;
     * applies the book's matplotlib style and, inside IPython, asks for PNG
       figures;
-    * tells Python's garbage collector to leave alone the objects that exist
-      so far, mostly what importing torch and matplotlib created, and to skip
-      its last pass when the process exits (see :func:`_spare_the_collector`).
+    * tells Python's garbage collector, with ``gc.freeze()``, to leave
+      alone the objects that exist so far (mostly what importing torch and
+      matplotlib created) and to skip its last pass when the process exits:
+      chapters run and shut down faster.
 
     Args:
         seed: the seed for every random number generator.
