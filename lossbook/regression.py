@@ -207,10 +207,12 @@ def huber_loss(input, target, *, reduction="mean", delta=1.0):
     _v.check_reduction("huber_loss", reduction)
     delta = _v.check_number("huber_loss", "delta", delta, low=0, low_open=True)
     abs_r = np.abs(y_hat - y)
-    # Both pieces in one formula: with c = min(|r|, delta), c (|r| - c / 2)
-    # is r^2 / 2 below delta and delta (|r| - delta / 2) above it.
-    c = np.minimum(abs_r, delta)
-    return _v.reduce(c * (abs_r - 0.5 * c), reduction)
+    # Split |r| into the part up to delta, charged quadratically, and the
+    # part beyond, charged linearly: r^2 / 2 below delta, delta (|r| -
+    # delta / 2) above it. No branch, and no r^2 that could overflow.
+    inner = np.minimum(abs_r, delta)
+    outer = abs_r - inner
+    return _v.reduce(0.5 * inner**2 + delta * outer, reduction)
 
 
 def huber_loss_grad(input, target, *, reduction="mean", delta=1.0):
@@ -296,10 +298,11 @@ def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):
     abs_r = np.abs(y_hat - y)
     if beta == 0:
         return _v.reduce(abs_r, reduction)
-    # As in huber_loss: with c = min(|r|, beta), c (|r| - c / 2) / beta is
-    # r^2 / (2 beta) below beta and |r| - beta / 2 above it.
-    c = np.minimum(abs_r, beta)
-    return _v.reduce(c * (abs_r - 0.5 * c) / beta, reduction)
+    # As in huber_loss, divided by beta: r^2 / (2 beta) below beta and
+    # |r| - beta / 2 above it (inner / beta <= 1, so nothing overflows).
+    inner = np.minimum(abs_r, beta)
+    outer = abs_r - inner
+    return _v.reduce(0.5 * inner * (inner / beta) + outer, reduction)
 
 
 def smooth_l1_loss_grad(input, target, *, reduction="mean", beta=1.0):

@@ -110,3 +110,17 @@ def test_empty_input_mean_is_nan_and_sum_is_zero_as_torch(name):
 def test_int_and_list_input_default_to_float64():
     assert lossbook.mse_loss([1, 2], [0, 0], reduction="none").dtype == np.float64
     assert lossbook.mse_loss_grad([1, 2], [0, 0]).dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    ("residual", "beta"), [(1e300, 1e10), (1e307, 100.0), (1e-200, 1e-300)]
+)
+def test_smooth_l1_extreme_residuals_match_torch(residual, beta):
+    # far beyond beta the loss is |r| - beta / 2: no intermediate overflow
+    ours = lossbook.smooth_l1_loss([residual], [0.0], beta=beta)
+    theirs = F.smooth_l1_loss(
+        torch.tensor([residual], dtype=torch.float64),
+        torch.zeros(1, dtype=torch.float64),
+        beta=beta,
+    ).item()
+    assert np.isfinite(ours) and ours == pytest.approx(theirs, rel=1e-15)
