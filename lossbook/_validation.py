@@ -152,20 +152,32 @@ def check_weight(fname, name, weight, shape, dtype, *, exact):
     return w
 
 
-def check_dim(fname, x, dim, name="input"):
-    """Raise unless ``dim`` (an int or a tuple of ints) names axes of ``x``."""
-    dims = dim if isinstance(dim, tuple) else (dim,)
+def check_dim(fname, x, dim, name="input", *, allow_tuple=False):
+    """Raise unless ``dim`` names an axis of ``x`` (or, with ``allow_tuple``,
+    a tuple of distinct axes)."""
+    if allow_tuple and isinstance(dim, tuple):
+        dims = dim
+    else:
+        dims = (dim,)
     ndim = max(x.ndim, 1)  # as in torch, a 0-d array accepts dim 0 and -1
+    seen = set()
     for d in dims:
         if isinstance(d, bool) or not isinstance(d, numbers.Integral):
+            kind = "an int or a tuple of ints" if allow_tuple else "an int"
             raise TypeError(
-                f"{fname}: dim must be an int; got {type(d).__name__}."
+                f"{fname}: dim must be {kind}; got {type(d).__name__}."
             )
         if not -ndim <= d < ndim:
             raise ValueError(
                 f"{fname}: dim {d} is out of range for {name} of shape "
                 f"{x.shape}; pass dim in [{-ndim}, {ndim - 1}]."
             )
+        if d % ndim in seen:
+            raise ValueError(
+                f"{fname}: dim {d} appears more than once in {dim}; pass "
+                "each axis once."
+            )
+        seen.add(d % ndim)
 
 
 def check_logits(fname, x, name="input"):
@@ -275,7 +287,7 @@ def check_labels(fname, labels, num_classes, name="labels"):
     if num_classes != -1 and num_classes < 1:
         raise ValueError(
             f"{fname}: num_classes must be a positive int, or -1 to use "
-            f"labels.max() + 1; got {num_classes}."
+            f"{name}.max() + 1; got {num_classes}."
         )
     if y.size and y.min() < 0:
         raise ValueError(

@@ -426,7 +426,7 @@ def _bce_logits_inputs(fname, input, target, weight, reduction, pos_weight):
     w_pos = _v.check_weight(
         fname, "pos_weight", pos_weight, z.shape, z.dtype, exact=False
     )
-    return z, y, (1 if w is None else w), (1 if w_pos is None else w_pos)
+    return z, y, w, w_pos  # None when not given
 
 
 def binary_cross_entropy_with_logits(
@@ -498,10 +498,10 @@ def binary_cross_entropy_with_logits(
         pos_weight,
     )
     log_sig = log_sigmoid(z)
-    if pos_weight is not None:
+    if w_pos is not None:
         log_sig *= 1 + (w_pos - 1) * y  # the log weight; 1 without pos_weight
     loss = (1 - y) * z - log_sig
-    return _v.reduce(loss if weight is None else w * loss, reduction)
+    return _v.reduce(loss if w is None else w * loss, reduction)
 
 
 def binary_cross_entropy_with_logits_grad(
@@ -529,11 +529,11 @@ def binary_cross_entropy_with_logits_grad(
         reduction,
         pos_weight,
     )
-    if pos_weight is None:
+    if w_pos is None:
         g = sigmoid(z) - y
     else:
         g = (1 + (w_pos - 1) * y) * sigmoid(z) - w_pos * y
-    if weight is not None:
+    if w is not None:
         g *= w
     g *= _v.grad_scale(reduction, z.size)
     return np.asarray(g)
@@ -550,7 +550,7 @@ def _kl_inputs(fname, input, target, reduction):
 
 
 def kl_div(input, target, *, reduction="mean", log_target=False):
-    r"""Kullback-Leibler divergence of the model from the target distribution.
+    r"""Kullback-Leibler divergence KL(p || q) of target p from model q.
 
     With the model's log-probabilities :math:`\log q` (``input``) and the
     target probabilities :math:`p`,

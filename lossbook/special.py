@@ -51,7 +51,7 @@ def logsumexp(input, dim=-1, keepdim=False):
         softmax functions", IMA Journal of Numerical Analysis 41(4), 2021.
     """
     x = _v.as_float_array("logsumexp", "input", input)
-    _v.check_dim("logsumexp", x, dim)
+    _v.check_dim("logsumexp", x, dim, allow_tuple=True)
     m = np.max(x, axis=dim, keepdims=True, initial=-np.inf)
     m = np.where(np.isfinite(m), m, 0)
     with np.errstate(divide="ignore"):

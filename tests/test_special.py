@@ -84,3 +84,28 @@ def test_nan_propagates():
     assert np.isnan(lossbook.logsumexp([np.nan, 1.0]))
     assert np.isnan(lossbook.sigmoid(np.nan)) and np.isnan(lossbook.log_sigmoid(np.nan))
     assert np.all(np.isnan(lossbook.softmax([np.nan, 1.0])))
+
+
+@pytest.mark.parametrize("dim", [(0, 0), (0, -2), (1, -1)])
+def test_logsumexp_rejects_an_axis_named_twice_as_torch_does(dim):
+    x = np.zeros((2, 3))
+    with pytest.raises(RuntimeError):
+        torch.logsumexp(torch.from_numpy(x), dim=dim)
+    with pytest.raises(ValueError, match="logsumexp: dim .* more than once"):
+        lossbook.logsumexp(x, dim=dim)
+
+
+def test_logsumexp_over_a_tuple_of_axes_matches_torch():
+    x = np.random.default_rng(0).standard_normal((2, 3, 4))
+    for dim in [(0, 2), (-1, 0), (0, 1, 2)]:
+        expected = torch.logsumexp(torch.from_numpy(x), dim=dim).numpy()
+        np.testing.assert_allclose(lossbook.logsumexp(x, dim=dim), expected)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_takes_one_axis_only_as_torch_does(name):
+    x = np.zeros((2, 3))
+    with pytest.raises(TypeError):
+        getattr(torch, name)(torch.from_numpy(x), dim=(0,))
+    with pytest.raises(TypeError, match=f"{name}: dim must be an int"):
+        getattr(lossbook, name)(x, dim=(0,))
