@@ -237,15 +237,15 @@ def check_probability_range(fname, name, x):
     NaN is rejected too, as torch does.
     """
     if not np.all((x >= 0) & (x <= 1)):
-        finite = x[~np.isnan(x)]
+        numbers_seen = x[~np.isnan(x)]  # +-inf included
         seen = (
-            f"values in [{finite.min()}, {finite.max()}]"
-            if finite.size
+            f"values in [{numbers_seen.min()}, {numbers_seen.max()}]"
+            if numbers_seen.size
             else "no number"
         )
         raise ValueError(
             f"{fname}: all elements of {name} must be between 0 and 1; got "
-            f"{seen}{' and NaN' if finite.size < x.size else ''}. If "
+            f"{seen}{' and NaN' if numbers_seen.size < x.size else ''}. If "
             f"{name} holds logits, use binary_cross_entropy_with_logits."
         )
 

@@ -1,5 +1,7 @@
 """Every error path: the exception type and the message (function, parameter, fix)."""
 
+import warnings
+
 import numpy as np
 import pytest
 from losses_registry import LOSSES
@@ -139,3 +141,12 @@ def test_check_grad_rejects_a_gradient_of_the_wrong_shape():
     with pytest.raises(ValueError, match=r"check_grad: the gradient has shape \(1,\) but input "
                                          r"has shape \(2,\)"):
         lossbook.check_grad(lossbook.mse_loss, lambda x, y: np.zeros(1), [1.0, 2.0], [0.0, 0.0])
+
+
+@pytest.mark.parametrize("probs", [[np.nan], [np.nan, np.nan], [np.nan, 2.0]])
+def test_probabilities_with_nan_raise_cleanly_without_a_warning(probs):
+    # the message says what came in, and no NumPy warning leaks on the way
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="and NaN"):
+            lossbook.binary_cross_entropy(probs, np.ones(len(probs)))

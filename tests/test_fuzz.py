@@ -42,7 +42,7 @@ OUTCOMES: Counter = Counter()  # "returned" / "ValueError" / "TypeError"
 # What is fuzzed and what is exempt
 
 _HELPER = ("{module} helper for the chapters, not part of the loss API whose validation "
-           "contract (design section 5) this file checks; it takes {takes}")
+           "contract (CONTRIBUTING.md, "The package") this file checks; it takes {takes}")
 EXEMPT = {
     "__version__": "a string, not a function",
     "setup": "takes only a seed and returns a generator; covered by tests/test_setup.py",
@@ -476,7 +476,6 @@ def test_report_the_number_of_cases(capsys):
     if len(ran) < len(SPECS):  # run on its own (-k): nothing to report
         pytest.skip("the fuzz tests did not all run in this session")
     total = sum(CASES.values())
-    assert total >= len(SPECS) * EXAMPLES
     with capsys.disabled():
         print(f"\ntest_fuzz: {total} calls over {len(SPECS)} functions "
               f"({', '.join(f'{k} {v}' for k, v in sorted(OUTCOMES.items()))}); "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from lossbook import fit
+from lossbook import fit, record_lr
 
 
 def _line(n=32):
@@ -53,6 +53,26 @@ def test_plateau_scheduler_watches_the_loss():
     # A flat loss: the first step sets the best value; after patience + 1 = 3 more steps
     # without improvement the rate halves, and again 3 steps later.
     assert history["lr"] == [1.0] * 4 + [0.5] * 3 + [0.25]
+
+
+def test_plateau_scheduler_watches_the_validation_loss_when_given():
+    # Training improves every step while the validation loss is flat, so a
+    # scheduler fed the validation loss cuts the rate and one fed the training
+    # loss would not. Oracle: a twin scheduler stepped by record_lr with the
+    # recorded validation losses.
+    X, y = _line()
+    X_val = torch.zeros_like(X)  # no input, no bias: a constant prediction
+    model = torch.nn.Linear(1, 1, bias=False).double()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=2)
+    history = fit(model, torch.nn.MSELoss(), opt, X, y, steps=8, scheduler=sched,
+                  validation=(X_val, y))
+    assert all(b < a for a, b in zip(history["loss"], history["loss"][1:]))
+    twin_opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.01)
+    twin = torch.optim.lr_scheduler.ReduceLROnPlateau(twin_opt, factor=0.5, patience=2)
+    expected = record_lr(twin, 8, metrics=history["val_loss"])
+    assert history["lr"] == expected.tolist()
+    assert history["lr"][-1] < history["lr"][0]  # the flat validation loss cut it
 
 
 def test_minibatches_are_reproducible_with_a_generator():
