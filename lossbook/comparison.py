@@ -113,9 +113,9 @@ def sigmoid_mse_loss(
     squared error. The gradient with respect to :math:`z_{ic}` is
 
     .. math:: \tfrac{2}{NC}(\sigma(z_{ic}) - t_{ic})\,
-        \sigma(z_{ic})(1 - \sigma(z_{ic})):
+        \sigma(z_{ic})(1 - \sigma(z_{ic}))
 
-    the factor :math:`\sigma'(z)` vanishes when a unit saturates, on the wrong
+    The factor :math:`\sigma'(z)` vanishes when a unit saturates, on the wrong
     side as well.
 
     Args:

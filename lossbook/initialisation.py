@@ -11,7 +11,8 @@ deep network) uses:
   the forward pass and of the back-propagated gradients;
 * :func:`theory_std` predicts those two curves from the variance-propagation
   recursion of Glorot & Bengio (2010) and He et al. (2015), exact for linear
-  and ReLU layers and computed by Gauss-Hermite quadrature for tanh.
+  and ReLU layers and computed by numerical integration on a fine grid for
+  tanh.
 
 The names of the schemes follow :mod:`torch.nn.init`.
 """
@@ -292,7 +293,7 @@ def _moments(activation: str, q: float) -> tuple[float, float]:
     # then integrates them to double precision (the integrands vanish at both
     # ends), however large q is: a fixed Gauss-Hermite rule would miss the
     # bump once q is much larger than 1, and the grid never needs more than
-    # 4 001 points. (When the grid holds the whole Gaussian, E[tanh^2] is
+    # 6 401 points. (When the grid holds the whole Gaussian, E[tanh^2] is
     # summed directly, which keeps its digits when q is small.)
     sd = math.sqrt(q)
     step = min(0.01, sd / 400.0)

@@ -131,11 +131,14 @@ def robust_line(
         w_i = \min\!\left(1, \frac{\delta}{|r_i|}\right) \ (\text{Huber}),
 
     computed from the current residuals :math:`r_i = a x_i + b - y_i`, because
-    then :math:`w_i r_i^2` equals :math:`|r_i|`, or twice the Huber loss, at
-    the current line. Each step lowers the loss; it stops when the parameters
-    move by less than ``tol`` (relative). For L1 the result is within about
-    :math:`10^{-7}` of the exact minimiser (the weights' floor limits it); a
-    least-absolute-deviations line passes through (at least) two data points,
+    then :math:`w_i r_i` equals the loss's derivative :math:`\ell'(r_i)`
+    (:math:`\operatorname{sign} r_i` for L1, :math:`r_i` clipped to
+    :math:`[-\delta, \delta]` for Huber): a fixed point of the weighted
+    problem is a stationary point of the loss. Each step lowers the loss; it
+    stops when the parameters move by less than ``tol`` (relative). For L1
+    the result is within about :math:`10^{-7}` of the exact minimiser (the
+    weights' floor limits it); a least-absolute-deviations line passes
+    through (at least) two data points,
     which the tests use as an exact oracle.
 
     Args:
@@ -313,7 +316,7 @@ def _check_loss(fname: str, loss) -> None:
 def _huber_weights(r: np.ndarray, delta: float) -> np.ndarray:
     """IRLS weights of the Huber loss: 1 on [-delta, delta], else delta/|r|."""
     a = np.abs(r)
-    return np.where(a <= delta, 1.0, delta / np.maximum(a, delta))
+    return delta / np.maximum(a, delta)  # exactly 1 where |r| <= delta
 
 
 def _weighted_line(

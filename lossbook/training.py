@@ -16,9 +16,7 @@ def fit(
     *,
     steps: int,
     batch_size: int | None = None,
-    scheduler: torch.optim.lr_scheduler.LRScheduler
-    | torch.optim.lr_scheduler.ReduceLROnPlateau
-    | None = None,
+    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
     generator: torch.Generator | None = None,
 ) -> dict[str, list[float]]:
