@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import statistics
 import time
 
 # Every benchmark runs single-threaded unless it says otherwise: NumPy's elementwise work
@@ -50,17 +49,6 @@ def load() -> str:
         return f"{os.getloadavg()[0]:.1f}"
     except (AttributeError, OSError):
         return "n/a"
-
-
-def median_time(fn, *, repeats: int, number: int = 1) -> float:
-    """Median over ``repeats`` runs of the mean time of ``number`` calls of ``fn``, in seconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - start) / number)
-    return statistics.median(times)
 
 
 def calls_for(fn, *, target: float = 0.05, cap: int = 10_000) -> int:

@@ -138,8 +138,8 @@ def robust_line(
     stops when the parameters move by less than ``tol`` (relative). For L1
     the result is within about :math:`10^{-7}` of the exact minimiser (the
     weights' floor limits it); a least-absolute-deviations line passes
-    through (at least) two data points,
-    which the tests use as an exact oracle.
+    through (at least) two data points, which the tests use as an exact
+    oracle.
 
     Args:
         x: inputs, shape ``(n,)``, not all equal.

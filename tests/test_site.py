@@ -80,7 +80,10 @@ def browser():
     )
     if chromium is None:
         _unavailable("Chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    try:
+        import playwright.sync_api as sync_api
+    except ImportError:
+        _unavailable("Playwright is not installed (pip install playwright)")
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         yield launched

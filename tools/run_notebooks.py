@@ -46,6 +46,8 @@ def merge_streams(outputs: list) -> list:
     How printed text is split into messages depends on when the kernel
     flushes, which varies from run to run; joining keeps re-runs from
     changing the stored notebook (nbval joins them too when comparing).
+    Only neighbours are joined: nbclient's ``coalesce_streams`` would also
+    pull a print that follows a figure up before it.
     """
     merged: list = []
     for out in outputs:
