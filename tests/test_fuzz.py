@@ -42,7 +42,7 @@ OUTCOMES: Counter = Counter()  # "returned" / "ValueError" / "TypeError"
 # What is fuzzed and what is exempt
 
 _HELPER = ("{module} helper for the chapters, not part of the loss API whose validation "
-           "contract (CONTRIBUTING.md, "The package") this file checks; it takes {takes}")
+           "contract (CONTRIBUTING.md, section The package) this file checks; it takes {takes}")
 EXEMPT = {
     "__version__": "a string, not a function",
     "setup": "takes only a seed and returns a generator; covered by tests/test_setup.py",
