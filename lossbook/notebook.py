@@ -35,24 +35,31 @@ def show_source(obj) -> object:
     return Markdown(fenced)
 
 
-def glue(name: str, value, *, digits: int = 10) -> None:
+def glue(name: str, value, fmt: str | None = None, *, digits: int = 10) -> None:
     """Store a computed value under ``name`` for the chapter's prose to quote.
 
     In the book, prose quotes the value with ``{glue:text}`name:.3f```
-    (myst-nb), so no number in a sentence is ever typed by hand. Floats are
-    stored rounded to ``digits`` significant digits, so that the stored output
-    does not hang on the last bits of a floating-point sum. Outside a Jupyter
-    Book toolchain (on Colab, say, where myst-nb is not installed) the call
-    does nothing.
+    (myst-nb), so no number in a sentence is ever typed by hand. Give the
+    same format here, ``glue(name, value, ".3f")``, and a float is stored
+    rounded to it: the stored output then holds exactly the digits a reader
+    sees, which are the digits every machine must agree on (strict nbval
+    compares them). Without ``fmt`` a float is stored with ``digits``
+    significant digits, which suits a value that is exact (a count, a
+    constant, a closed form in float64). Outside a Jupyter Book toolchain
+    (on Colab, say, where myst-nb is not installed) the call does nothing.
 
     Args:
         name: the key the prose uses; unique within the book.
         value: a number, string, array or figure.
-        digits: significant digits kept for floats.
+        fmt: the format spec the prose shows a float with, such as ``".3f"``,
+            ``".1e"`` or ``".0%"``.
+        digits: significant digits kept for floats when ``fmt`` is not given.
 
     Example:
-        >>> from lossbook.notebook import glue
+        >>> from lossbook.notebook import glue, shown
         >>> glue("answer", 42)  # outside a notebook kernel nothing is shown
+        >>> shown(0.219669, ".2f"), shown(0.987, ".0%"), shown(3.86e-13, ".1e")
+        (0.22, 0.99, 3.9e-13)
     """
     if importlib.util.find_spec("myst_nb") is None:
         return
@@ -60,8 +67,32 @@ def glue(name: str, value, *, digits: int = 10) -> None:
         "float32",
         "float64",
     ):
-        value = float(f"{float(value):.{digits}g}")
+        if fmt is None:
+            value = float(f"{float(value):.{digits}g}")
+        else:
+            value = shown(float(value), fmt)
     _display_glued(name, value)
+
+
+def shown(value: float, fmt: str) -> float:
+    """``value`` rounded to what ``format(value, fmt)`` shows.
+
+    Formatting the result with ``fmt`` again gives the same text, so prose
+    that quotes the rounded value with ``fmt`` reads as if it quoted
+    ``value``.
+
+    Args:
+        value: the number.
+        fmt: a format spec of the kind ``f``, ``e``, ``g`` or ``%``, with or
+            without a thousands separator.
+
+    Returns:
+        The rounded float.
+    """
+    text = format(value, fmt).replace(",", "").replace("_", "")
+    if text.endswith("%"):
+        return float(format(float(text[:-1]) / 100, ".12g"))
+    return float(text)
 
 
 # What myst-nb's glue writes (myst_nb.ext.glue.glue with display=False):

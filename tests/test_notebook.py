@@ -33,3 +33,25 @@ def test_glue_rounds_floats_to_the_digits_asked():
     ours = published(lambda: lossbook.glue("x", np.float32(0.5)))
     theirs = published(lambda: myst_glue("x", 0.5, display=False))
     assert ours == theirs
+
+
+def test_glue_stores_a_float_at_the_precision_the_prose_shows():
+    ours = published(lambda: lossbook.glue("x", 0.219669, ".2f"))
+    theirs = published(lambda: myst_glue("x", 0.22, display=False))
+    assert ours == theirs
+    # a format for floats leaves an int alone
+    ours = published(lambda: lossbook.glue("n", 52, ".2f"))
+    theirs = published(lambda: myst_glue("n", 52, display=False))
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("fmt", [".0f", ".3f", ".4f", ".1e", ".2e", ".0%", ".1%", ".3g", ",.0f"])
+@pytest.mark.parametrize(
+    "value", [0.219669, 0.2199913597, 1.098612289, 3.853436785e-13, 0.98666, 123.456, -88.72284]
+)
+def test_shown_reads_the_same_in_its_format(value, fmt):
+    rounded = lossbook.notebook.shown(value, fmt)
+    assert format(rounded, fmt) == format(value, fmt)
+    # and it keeps no digit beyond them: rounding again changes nothing
+    assert lossbook.notebook.shown(rounded, fmt) == rounded
+    assert len(repr(rounded)) <= len(repr(value))
