@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help book test notebooks lab serve bench clean
+.PHONY: help book test portable notebooks lab serve bench clean
 
 help:  ## list the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -25,8 +25,16 @@ book: $(STAMP)  ## build the HTML book into _build/html (warnings are errors)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "Open _build/html/index.html, or run 'make serve'."
 
-test: book  ## build the book, then run every test: package, doctests, strict nbval, built site
+test: book  ## build the book, then run every test: the CPU-path matrix, package, doctests, strict nbval, built site
+	$(BIN)/python tools/portable.py $(MATRIX)
 	$(BIN)/python -m pytest
+
+# The CPU-path matrix inside `make test`: the configurations that simulate other CPUs
+# (the native one is the plain nbval run of pytest). `make portable` runs all four.
+MATRIX := --config avx2 --config compatible --config avx512
+
+portable: $(STAMP)  ## strict nbval on every chapter under each simulated CPU path; prints a table
+	$(BIN)/python tools/portable.py
 
 notebooks: $(STAMP)  ## re-execute every chapter in place, top to bottom in a fresh kernel
 	$(BIN)/python tools/run_notebooks.py book/*.ipynb
