@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+import lossbook.notebook
 from conftest import ROOT, chapters
 
 CHAPTERS = [p for p in chapters() if p.stem not in ("errata",)]
@@ -117,3 +118,51 @@ def test_objectives_summary_and_exercises_sections(path):
     assert "Learning objectives" in text
     for heading in ("## Summary", "## Exercises", "## References"):
         assert heading in text, f"missing section {heading!r}"
+
+
+GLUE_REFERENCE = re.compile(r"\{glue:text\}`([^`:]+)(?::([^`]*))?`")
+GLUE_MIME = "application/papermill.record/text/plain"
+
+
+def _glued(nb) -> dict[str, str]:
+    """Glue name -> the stored text of its value."""
+    found = {}
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name is not None:
+                found[name] = "".join(out["data"].get(GLUE_MIME, ""))
+    return found
+
+
+@pytest.mark.parametrize("path", chapters(), ids=lambda p: p.stem)
+def test_glued_floats_hold_only_the_digits_the_prose_shows(path):
+    """A float quoted as {glue:text}`name:.3f` is stored rounded to .3f.
+
+    The stored value is what strict nbval compares with a fresh run, on every machine of the
+    CPU-path matrix; digits beyond those a reader sees would only be roundoff that differs
+    from CPU to CPU (CONTRIBUTING.md: numbers that survive another machine). A name quoted
+    in several formats is stored at the finest of them.
+    """
+    nb = _load(path)
+    formats: dict[str, set[str]] = {}
+    for text in [_markdown(nb)] + [p.read_text(encoding="utf-8") for p in (ROOT / "book").glob("*.md")]:
+        for name, fmt in GLUE_REFERENCE.findall(text):
+            formats.setdefault(name, set()).add(fmt)
+    offenders = []
+    for name, stored in _glued(nb).items():
+        try:
+            value = float(stored)
+        except ValueError:
+            continue  # a string, an array, a figure
+        if "." not in stored and "e" not in stored and "inf" not in stored:
+            continue  # an int
+        if "" in formats.get(name, ()):
+            continue  # quoted without a format: the prose shows the stored text whole
+        shown = [f for f in formats.get(name, ()) if f and not f.endswith("d")]
+        if not shown:
+            offenders.append(f"{name} = {stored}: a float no sentence quotes with a format")
+            continue
+        if not any(lossbook.notebook.shown(value, f) == value for f in shown):
+            offenders.append(f"{name} = {stored}, quoted as {sorted(shown)}")
+    assert not offenders, "pass the prose's format to glue(name, value, fmt):\n" + "\n".join(offenders)
