@@ -152,6 +152,23 @@ def check_weight(fname, name, weight, shape, dtype, *, exact):
     return w
 
 
+def element_weight(fname, weight, input):
+    """An optional weight per element: ``input``'s shape, in its dtype.
+
+    torch 2.13's ``mse_loss``, ``l1_loss`` and ``huber_loss`` take such a
+    weight and reject one of another shape ("Weights and input must have the
+    same size"); so does lossbook.
+    """
+    return check_weight(
+        fname, "weight", weight, input.shape, input.dtype, exact=True
+    )
+
+
+def weighted(x, w):
+    """``x`` times the weight ``w``, or ``x`` itself when ``w`` is None."""
+    return x if w is None else w * x
+
+
 def check_dim(fname, x, dim, name="input", *, allow_tuple=False):
     """Raise unless ``dim`` names an axis of ``x`` (or, with ``allow_tuple``,
     a tuple of distinct axes)."""
@@ -250,6 +267,37 @@ def check_probability_range(fname, name, x):
         )
 
 
+def check_probability_rows(fname, name, p):
+    """Raise ``ValueError`` unless each row of ``p`` is a distribution.
+
+    A row (the last axis) must hold numbers in [0, 1] that sum to 1 within
+    the square root of the dtype's machine epsilon. Rows holding NaN are
+    left alone, so that NaN propagates as in torch, which checks none of
+    this.
+    """
+    rows = p.reshape(-1, p.shape[-1]) if p.ndim else p.reshape(1, 1)
+    rows = rows[~np.isnan(rows).any(axis=1)]
+    tol = float(np.sqrt(np.finfo(p.dtype).eps))
+    outside = (rows < 0) | (rows > 1)
+    if outside.any():
+        raise ValueError(
+            f"{fname}: {name} holds class probabilities, which must be "
+            f"between 0 and 1; got {float(rows[outside][0])!r}. For class "
+            "indices pass an integer array; for logits, take a softmax first."
+        )
+    sums = rows.sum(axis=1)
+    off = np.flatnonzero(np.abs(sums - 1) > tol)
+    if off.size:
+        raise ValueError(
+            f"{fname}: {name} holds class probabilities, so each row must sum "
+            f"to 1 (within {tol:.1e}); row {off[0]} sums to "
+            f"{float(sums[off[0]])!r}. "
+            f"Normalise it, e.g. {name} / {name}.sum(axis=-1, keepdims=True). "
+            "(torch does not check this and returns a number that is not a "
+            "cross-entropy.)"
+        )
+
+
 def reduce(loss, reduction, denominator=None):
     """Apply a reduction: ``"none"`` -> array, ``"sum"``/``"mean"`` -> float.
 
@@ -266,16 +314,43 @@ def reduce(loss, reduction, denominator=None):
         return float(np.float64(total) / n)
 
 
+def weighted_count(w):
+    """What a weighted mean divides by: the sum of the weights (None: n)."""
+    return None if w is None else np.sum(w)
+
+
+def scale_grad(g, reduction, denominator=None):
+    """The gradient ``g`` of a summed loss, scaled as ``reduction`` asks.
+
+    ``"mean"`` divides by ``denominator`` (default: the number of elements);
+    a zero denominator gives NaN, as torch's 0/0 does.
+    """
+    if reduction == "mean":
+        n = g.size if denominator is None else denominator
+        with np.errstate(invalid="ignore", divide="ignore"):
+            g = g / n if n or g.size else g
+    return np.asarray(g)
+
+
 def grad_scale(reduction, n):
     """The factor that scales the summed loss's gradient: ``1/n`` for mean."""
     return 1.0 / n if reduction == "mean" and n else 1.0
 
 
-def check_labels(fname, labels, num_classes, name="labels"):
+def check_labels(fname, labels, num_classes, name="labels", *, int64=False):
     """Check integer labels for one-hot encoding; return them and the count.
 
     The count is the number of classes, inferred when ``num_classes`` is -1.
+    With ``int64=True`` other integer dtypes raise, as in ``F.one_hot``.
     """
+    if int64:
+        arr = as_array(fname, name, labels)
+        if arr.dtype.kind in "iu" and arr.dtype != np.int64:
+            raise TypeError(
+                f"{fname}: {name} must be int64, as torch's F.one_hot "
+                f"requires; got {arr.dtype}. Convert them first, e.g. "
+                f"{name}.astype(np.int64)."
+            )
     y = as_index_array(fname, name, labels)
     if isinstance(num_classes, bool) or not isinstance(
         num_classes, numbers.Integral

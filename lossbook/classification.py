@@ -26,7 +26,9 @@ def _ce_targets(fname, input, target, weight, ignore_index, label_smoothing):
     with :math:`q_i = \operatorname{softmax}(z_i)` and the matrix
     :math:`P_{ik} = w_k \tilde p_{ik}` built here from the target, the class
     weights and the label smoothing. Returns the logits ``z``, ``P``, the mask
-    of counted rows and the divisor of the mean.
+    of counted rows, the divisor of the mean, and whether the target held
+    class indices (then a class that gets no target weight, ``P_ik = 0``,
+    adds nothing, even at a logit of ``-inf``: torch picks ``log q_iy``).
     """
     z = _v.as_float_array(fname, "input", input)
     _v.check_logits(fname, z)
@@ -50,7 +52,7 @@ def _ce_targets(fname, input, target, weight, ignore_index, label_smoothing):
         P = np.broadcast_to((eps / c) * w, (n, c)).copy()
         P[np.arange(n), y] += (1 - eps) * w_y
         # weighted mean: divide by the counted weights
-        return z, P, counted, np.sum(w_y)
+        return z, P, counted, np.sum(w_y), True
     # class probabilities p, shape (N, C)
     p = _v.as_float_array(fname, "target", target)
     if p.shape != z.shape:
@@ -60,11 +62,12 @@ def _ce_targets(fname, input, target, weight, ignore_index, label_smoothing):
             f"{p.shape}. For class indices pass an integer array, e.g. "
             "target.astype(np.int64)."
         )
+    _v.check_probability_rows(fname, "target", p)
     z = z.astype(np.result_type(z, p), copy=False)
     w = _v.check_weight(fname, "weight", weight, (c,), z.dtype, exact=True)
     P = p * (1 - eps) + eps / c
     # mean: divide by N
-    return z, (P if w is None else P * w), np.ones(n, bool), n
+    return z, (P if w is None else P * w), np.ones(n, bool), n, False
 
 
 def cross_entropy(
@@ -156,12 +159,15 @@ def cross_entropy(
         Architecture for Computer Vision", CVPR 2016 (label smoothing).
     """
     _v.check_reduction("cross_entropy", reduction)
-    z, P, counted, divisor = _ce_targets(
+    z, P, counted, divisor, indices = _ce_targets(
         "cross_entropy", input, target, weight, ignore_index, label_smoothing
     )
+    log_q = log_softmax(z, dim=1)
+    if indices and np.isneginf(log_q).any():
+        # a masked class (logit -inf) with no target weight: 0, not 0 * -inf
+        log_q = np.where(P == 0, 0, log_q)
     # -sum_k P_ik log q_ik for every row i, in one pass (no (N, C) product
     # is stored)
-    log_q = log_softmax(z, dim=1)
     loss = np.where(counted, -np.einsum("ik,ik->i", P, log_q), 0)
     return _v.reduce(loss, reduction, divisor)
 
@@ -194,7 +200,7 @@ def cross_entropy_grad(
         array([[ 0.5, -0.5]])
     """
     _v.check_reduction("cross_entropy_grad", reduction)
-    z, P, counted, divisor = _ce_targets(
+    z, P, counted, divisor, _ = _ce_targets(
         "cross_entropy_grad",
         input,
         target,

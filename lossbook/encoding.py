@@ -24,8 +24,8 @@ def one_hot(labels, num_classes=-1):
         ``numpy.ndarray``: An int64 array of shape ``labels.shape + (C,)``.
 
     Raises:
-        TypeError: If ``labels`` is not an integer array (float labels
-            included).
+        TypeError: If ``labels`` is not an int64 array: float labels, and
+            int32 or uint8 ones too, as ``F.one_hot`` refuses them.
         ValueError: If a label is negative or not smaller than ``num_classes``,
             if ``num_classes`` is 0 or below -1, or if it must be inferred from
             empty labels.
@@ -37,7 +37,7 @@ def one_hot(labels, num_classes=-1):
                [0, 0, 1],
                [0, 1, 0]])
     """
-    y, c = _v.check_labels("one_hot", labels, num_classes)
+    y, c = _v.check_labels("one_hot", labels, num_classes, int64=True)
     return _encode("one_hot", y, c)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from . import _validation as _v
 
 
-def mse_loss(input, target, *, reduction="mean"):
+def mse_loss(input, target, *, reduction="mean", weight=None):
     r"""Mean squared error: the squared difference of prediction and target.
 
     .. math:: \ell_i = (\hat y_i - y_i)^2 = r_i^2
@@ -36,6 +36,11 @@ def mse_loss(input, target, *, reduction="mean"):
             ``input``.
         reduction (str): ``"mean"``, ``"sum"`` or ``"none"``.
             Default: ``"mean"``.
+        weight (``array_like``, optional): A weight :math:`w_i` per element,
+            of the input's shape: the loss becomes :math:`w_i \ell_i`, and
+            ``"mean"`` becomes the weighted average
+            :math:`\sum_i w_i \ell_i / \sum_i w_i` (NaN when the weights sum
+            to 0), as in torch. Default: ``None``.
 
     Returns:
         ``float`` or ``numpy.ndarray``: A Python float when reduced, otherwise
@@ -44,7 +49,8 @@ def mse_loss(input, target, *, reduction="mean"):
 
     Raises:
         TypeError: If ``input`` or ``target`` is not numeric.
-        ValueError: If the shapes differ or ``reduction`` is unknown.
+        ValueError: If the shapes differ, ``reduction`` is unknown, or
+            ``weight`` does not have the input's shape.
 
     Example:
         >>> from lossbook import mse_loss
@@ -59,10 +65,12 @@ def mse_loss(input, target, *, reduction="mean"):
     """
     y_hat, y = _v.same_shape("mse_loss", input, target)
     _v.check_reduction("mse_loss", reduction)
-    return _v.reduce((y_hat - y) ** 2, reduction)
+    w = _v.element_weight("mse_loss", weight, y_hat)
+    loss = _v.weighted((y_hat - y) ** 2, w)
+    return _v.reduce(loss, reduction, _v.weighted_count(w))
 
 
-def mse_loss_grad(input, target, *, reduction="mean"):
+def mse_loss_grad(input, target, *, reduction="mean", weight=None):
     r"""Gradient of :func:`mse_loss` with respect to ``input``.
 
     .. math:: \frac{\partial L}{\partial \hat y_i}
@@ -79,13 +87,13 @@ def mse_loss_grad(input, target, *, reduction="mean"):
     """
     y_hat, y = _v.same_shape("mse_loss_grad", input, target)
     _v.check_reduction("mse_loss_grad", reduction)
+    w = _v.element_weight("mse_loss_grad", weight, y_hat)
     g = y_hat - y
-    # in place: one temporary for the whole gradient
-    g *= 2 * _v.grad_scale(reduction, y_hat.size)
-    return np.asarray(g)
+    g *= 2  # in place: one temporary for the whole gradient
+    return _v.scale_grad(_v.weighted(g, w), reduction, _v.weighted_count(w))
 
 
-def l1_loss(input, target, *, reduction="mean"):
+def l1_loss(input, target, *, reduction="mean", weight=None):
     r"""Mean absolute error (L1 loss): the absolute difference.
 
     .. math:: \ell_i = |\hat y_i - y_i| = |r_i|
@@ -104,6 +112,11 @@ def l1_loss(input, target, *, reduction="mean"):
             ``input``.
         reduction (str): ``"mean"``, ``"sum"`` or ``"none"``.
             Default: ``"mean"``.
+        weight (``array_like``, optional): A weight :math:`w_i` per element,
+            of the input's shape: the loss becomes :math:`w_i \ell_i`, and
+            ``"mean"`` becomes the weighted average
+            :math:`\sum_i w_i \ell_i / \sum_i w_i` (NaN when the weights sum
+            to 0), as in torch. Default: ``None``.
 
     Returns:
         ``float`` or ``numpy.ndarray``: A Python float when reduced, otherwise
@@ -111,7 +124,8 @@ def l1_loss(input, target, *, reduction="mean"):
 
     Raises:
         TypeError: If ``input`` or ``target`` is not numeric.
-        ValueError: If the shapes differ or ``reduction`` is unknown.
+        ValueError: If the shapes differ, ``reduction`` is unknown, or
+            ``weight`` does not have the input's shape.
 
     Example:
         >>> from lossbook import l1_loss
@@ -124,10 +138,12 @@ def l1_loss(input, target, *, reduction="mean"):
     """
     y_hat, y = _v.same_shape("l1_loss", input, target)
     _v.check_reduction("l1_loss", reduction)
-    return _v.reduce(np.abs(y_hat - y), reduction)
+    w = _v.element_weight("l1_loss", weight, y_hat)
+    loss = _v.weighted(np.abs(y_hat - y), w)
+    return _v.reduce(loss, reduction, _v.weighted_count(w))
 
 
-def l1_loss_grad(input, target, *, reduction="mean"):
+def l1_loss_grad(input, target, *, reduction="mean", weight=None):
     r"""Gradient of :func:`l1_loss` with respect to ``input``.
 
     .. math:: \frac{\partial L}{\partial \hat y_i}
@@ -147,12 +163,12 @@ def l1_loss_grad(input, target, *, reduction="mean"):
     """
     y_hat, y = _v.same_shape("l1_loss_grad", input, target)
     _v.check_reduction("l1_loss_grad", reduction)
+    w = _v.element_weight("l1_loss_grad", weight, y_hat)
     g = np.sign(y_hat - y)
-    g *= _v.grad_scale(reduction, y_hat.size)
-    return np.asarray(g)
+    return _v.scale_grad(_v.weighted(g, w), reduction, _v.weighted_count(w))
 
 
-def huber_loss(input, target, *, reduction="mean", delta=1.0):
+def huber_loss(input, target, *, reduction="mean", delta=1.0, weight=None):
     r"""Huber loss: quadratic for small residuals, linear for large ones.
 
     With the residual :math:`r_i = \hat y_i - y_i`,
@@ -182,6 +198,11 @@ def huber_loss(input, target, *, reduction="mean", delta=1.0):
             Default: ``"mean"``.
         delta (float): Where the loss turns from quadratic to linear; must be
             positive. Default: ``1.0``.
+        weight (``array_like``, optional): A weight :math:`w_i` per element,
+            of the input's shape: the loss becomes :math:`w_i \ell_i`. Unlike
+            ``mse_loss`` and ``l1_loss``, ``"mean"`` still divides by the
+            number of elements :math:`n`, not by :math:`\sum_i w_i`: torch
+            2.13 does so. Default: ``None``.
 
     Returns:
         ``float`` or ``numpy.ndarray``: A Python float when reduced, otherwise
@@ -190,8 +211,8 @@ def huber_loss(input, target, *, reduction="mean", delta=1.0):
     Raises:
         TypeError: If ``input`` or ``target`` is not numeric, or ``delta`` is
             not a number.
-        ValueError: If the shapes differ, ``reduction`` is unknown or
-            ``delta <= 0``.
+        ValueError: If the shapes differ, ``reduction`` is unknown,
+            ``delta <= 0`` or ``weight`` does not have the input's shape.
 
     Example:
         >>> from lossbook import huber_loss
@@ -212,10 +233,14 @@ def huber_loss(input, target, *, reduction="mean", delta=1.0):
     # delta / 2) above it. No branch, and no r^2 that could overflow.
     inner = np.minimum(abs_r, delta)
     outer = abs_r - inner
-    return _v.reduce(0.5 * inner**2 + delta * outer, reduction)
+    w = _v.element_weight("huber_loss", weight, y_hat)
+    loss = _v.weighted(0.5 * inner**2 + delta * outer, w)
+    return _v.reduce(loss, reduction)  # the mean divides by n (as torch)
 
 
-def huber_loss_grad(input, target, *, reduction="mean", delta=1.0):
+def huber_loss_grad(
+    input, target, *, reduction="mean", delta=1.0, weight=None
+):
     r"""Gradient of :func:`huber_loss` with respect to ``input``.
 
     .. math:: \frac{\partial L}{\partial \hat y_i} =
@@ -235,9 +260,10 @@ def huber_loss_grad(input, target, *, reduction="mean", delta=1.0):
     delta = _v.check_number(
         "huber_loss_grad", "delta", delta, low=0, low_open=True
     )
+    w = _v.element_weight("huber_loss_grad", weight, y_hat)
     g = np.clip(y_hat - y, -delta, delta)
-    g *= _v.grad_scale(reduction, y_hat.size)
-    return np.asarray(g)
+    g *= _v.grad_scale(reduction, y_hat.size)  # the mean divides by n
+    return np.asarray(_v.weighted(g, w))
 
 
 def smooth_l1_loss(input, target, *, reduction="mean", beta=1.0):

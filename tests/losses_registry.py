@@ -73,8 +73,7 @@ def assert_close(name, ours, theirs, scale=0.0):
     ours = np.asarray(ours, dtype=np.float64)
     np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs), err_msg=f"{name}: NaNs")
     atol = ATOL_FACTOR * (np.max(np.abs(np.nan_to_num(theirs)), initial=0) + scale)
-    np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=atol, equal_nan=True,
-                               err_msg=name)
+    np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=atol, equal_nan=True, err_msg=name)
     ok = np.isfinite(theirs) & (np.abs(theirs) > 1000 * atol)
     if ok.any():
         rel = np.max(np.abs(ours[ok] - theirs[ok]) / np.abs(theirs[ok]))
@@ -95,13 +94,22 @@ class Loss:
 
 # -- strategies -------------------------------------------------------------------------------
 
+
 @st.composite
-def regression_cases(draw, option=None, low=0.0):
-    """Same-shape pairs with some exact ties; an optional positive option (delta or beta)."""
+def regression_cases(draw, option=None, low=0.0, weighted=False):
+    """Same-shape pairs with some exact ties; an optional positive option (delta or beta).
+
+    ``weighted``: the loss takes torch 2.13's element ``weight`` (input's shape, zeros
+    included), drawn half of the time.
+    """
     shape = draw(shapes)
     x = draw(arrays(shape, -1e3, 1e3))
     y = np.where(draw(hnp.arrays(bool, shape)), x, draw(arrays(shape, -1e3, 1e3)))
     kwargs = {"reduction": draw(st.sampled_from(REDUCTIONS))}
+    if weighted and draw(st.booleans()):  # zeros, but no subnormal weight
+        kwargs["weight"] = draw(
+            hnp.arrays(np.float64, shape, elements=st.just(0.0) | floats(1e-3, 5.0))
+        )
     if option:
         values = floats(1e-3, 1e3) if low > 0 else st.just(0.0) | floats(1e-3, 1e3)
         kwargs[option] = draw(values)
@@ -140,8 +148,8 @@ def ce_cases(draw, kind=None):
     kind = kind or draw(st.sampled_from(["index", "probability"]))
     if kind == "index":
         y, kwargs["ignore_index"] = draw(class_index_targets(n, c))
-    else:
-        y = draw(probability_targets((n, c)))
+    else:  # lossbook rejects rows that do not sum to 1 (torch does not check)
+        y = draw(probability_targets((n, c), normalise=True))
     return x, y, kwargs
 
 
@@ -195,8 +203,10 @@ def kl_cases(draw):
     t = draw(probability_targets(shape))
     if log_target:
         t = draw(arrays(shape, -30.0, 0.0))
-    kwargs = {"reduction": draw(st.sampled_from(REDUCTIONS + ["batchmean"])),
-              "log_target": log_target}
+    kwargs = {
+        "reduction": draw(st.sampled_from(REDUCTIONS + ["batchmean"])),
+        "log_target": log_target,
+    }
     return x, t, kwargs
 
 
@@ -205,34 +215,89 @@ def _max_abs(a):
 
 
 LOSSES = [
-    Loss("mse_loss", lossbook.mse_loss, lossbook.mse_loss_grad, F.mse_loss,
-         regression_cases()),
-    Loss("l1_loss", lossbook.l1_loss, lossbook.l1_loss_grad, F.l1_loss, regression_cases()),
-    Loss("huber_loss", lossbook.huber_loss, lossbook.huber_loss_grad, F.huber_loss,
-         regression_cases("delta", low=1e-3)),
-    Loss("smooth_l1_loss", lossbook.smooth_l1_loss, lossbook.smooth_l1_loss_grad,
-         F.smooth_l1_loss, regression_cases("beta")),
-    Loss("cross_entropy", lossbook.cross_entropy, lossbook.cross_entropy_grad,
-         F.cross_entropy, ce_cases(),
-         # the gradient (sum_k q_k) p - q cancels to ~0 where q is close to p
-         scale=lambda x, y, kw: x.shape[1] * (_max_abs(y) + 1.0 if y.dtype.kind == "f" else 1.0)
-         * _max_abs(kw.get("weight", 1.0))),
-    Loss("nll_loss", lossbook.nll_loss, lossbook.nll_loss_grad, F.nll_loss, nll_cases(),
-         nonnegative=False),
-    Loss("binary_cross_entropy", lossbook.binary_cross_entropy,
-         lossbook.binary_cross_entropy_grad, F.binary_cross_entropy, bce_cases()),
-    Loss("binary_cross_entropy_with_logits", lossbook.binary_cross_entropy_with_logits,
-         lossbook.binary_cross_entropy_with_logits_grad, F.binary_cross_entropy_with_logits,
-         bce_logits_cases(),
-         # (1 - y) x - log sigma(x) cancels for x << 0, y = 0 (torch computes it the same way)
-         scale=lambda x, y, kw: 5 * _max_abs(x) * (_max_abs(kw.get("pos_weight", 1.0)) + 1)
-         * _max_abs(kw.get("weight", 1.0))),
-    Loss("kl_div", lossbook.kl_div, lossbook.kl_div_grad, F.kl_div, kl_cases(),
-         reductions=REDUCTIONS + ["batchmean"],
-         # t log t - t x cancels when x is close to log t; single terms may be negative
-         scale=lambda x, y, kw: np.sum(np.abs(x)) + 1.0 if not kw["log_target"]
-         else np.sum(np.abs(x) + np.abs(y)),
-         nonnegative=False),
+    Loss(
+        "mse_loss",
+        lossbook.mse_loss,
+        lossbook.mse_loss_grad,
+        F.mse_loss,
+        regression_cases(weighted=True),
+    ),
+    Loss(
+        "l1_loss",
+        lossbook.l1_loss,
+        lossbook.l1_loss_grad,
+        F.l1_loss,
+        regression_cases(weighted=True),
+    ),
+    Loss(
+        "huber_loss",
+        lossbook.huber_loss,
+        lossbook.huber_loss_grad,
+        F.huber_loss,
+        regression_cases("delta", low=1e-3, weighted=True),
+    ),
+    Loss(
+        "smooth_l1_loss",
+        lossbook.smooth_l1_loss,
+        lossbook.smooth_l1_loss_grad,
+        F.smooth_l1_loss,
+        regression_cases("beta"),
+    ),
+    Loss(
+        "cross_entropy",
+        lossbook.cross_entropy,
+        lossbook.cross_entropy_grad,
+        F.cross_entropy,
+        ce_cases(),
+        # the gradient (sum_k q_k) p - q cancels to ~0 where q is close to p
+        scale=lambda x, y, kw: (
+            x.shape[1]
+            * (_max_abs(y) + 1.0 if y.dtype.kind == "f" else 1.0)
+            * _max_abs(kw.get("weight", 1.0))
+        ),
+    ),
+    Loss(
+        "nll_loss",
+        lossbook.nll_loss,
+        lossbook.nll_loss_grad,
+        F.nll_loss,
+        nll_cases(),
+        nonnegative=False,
+    ),
+    Loss(
+        "binary_cross_entropy",
+        lossbook.binary_cross_entropy,
+        lossbook.binary_cross_entropy_grad,
+        F.binary_cross_entropy,
+        bce_cases(),
+    ),
+    Loss(
+        "binary_cross_entropy_with_logits",
+        lossbook.binary_cross_entropy_with_logits,
+        lossbook.binary_cross_entropy_with_logits_grad,
+        F.binary_cross_entropy_with_logits,
+        bce_logits_cases(),
+        # (1 - y) x - log sigma(x) cancels for x << 0, y = 0 (torch computes it the same way)
+        scale=lambda x, y, kw: (
+            5
+            * _max_abs(x)
+            * (_max_abs(kw.get("pos_weight", 1.0)) + 1)
+            * _max_abs(kw.get("weight", 1.0))
+        ),
+    ),
+    Loss(
+        "kl_div",
+        lossbook.kl_div,
+        lossbook.kl_div_grad,
+        F.kl_div,
+        kl_cases(),
+        reductions=REDUCTIONS + ["batchmean"],
+        # t log t - t x cancels when x is close to log t; single terms may be negative
+        scale=lambda x, y, kw: (
+            np.sum(np.abs(x)) + 1.0 if not kw["log_target"] else np.sum(np.abs(x) + np.abs(y))
+        ),
+        nonnegative=False,
+    ),
 ]
 BY_NAME = {entry.name: entry for entry in LOSSES}
 

@@ -7,9 +7,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given
-from losses_registry import BY_NAME, PARITY, ce_cases, check_parity
 
 import lossbook
+from losses_registry import BY_NAME, PARITY, ce_cases, check_parity
 
 
 @PARITY
@@ -50,6 +50,7 @@ def test_kl_div_matches_torch(case):
 
 # -- fixed values: each expected number is worked out by hand in the comment -----------------
 
+
 def test_cross_entropy_uniform_logits_is_log_c():
     # equal logits: p = 1/4 for every class, so -log p = log 4 whatever the target
     assert lossbook.cross_entropy(np.zeros((3, 4)), [0, 1, 3]) == pytest.approx(math.log(4))
@@ -81,8 +82,9 @@ def test_label_smoothing_spreads_eps_over_all_classes():
     x = np.array([[0.0, math.log(3)]])
     expected = -(0.25 * math.log(0.25) + 0.75 * math.log(0.75))
     assert lossbook.cross_entropy(x, [1], label_smoothing=0.5) == pytest.approx(expected)
-    assert lossbook.cross_entropy(x, np.array([[0.0, 1.0]]), label_smoothing=0.5) == \
-        pytest.approx(expected)
+    assert lossbook.cross_entropy(x, np.array([[0.0, 1.0]]), label_smoothing=0.5) == pytest.approx(
+        expected
+    )
 
 
 def test_nll_fixed_values():
@@ -94,19 +96,22 @@ def test_nll_fixed_values():
 def test_binary_cross_entropy_clamps_the_log_at_minus_100():
     # log(0) is clamped to -100, so a certain wrong prediction costs exactly 100 (torch's choice)
     np.testing.assert_array_equal(
-        lossbook.binary_cross_entropy([0.0, 1.0], [1.0, 0.0], reduction="none"), [100.0, 100.0])
+        lossbook.binary_cross_entropy([0.0, 1.0], [1.0, 0.0], reduction="none"), [100.0, 100.0]
+    )
     # and torch's backward uses (x - y) / max(x (1 - x), eps) there, with eps = 1e-12 rounded
     # to float32 (9.99999996e-13): about -1e12 and +1e12 (torch gives -1000000003995.8029)
     np.testing.assert_allclose(
         lossbook.binary_cross_entropy_grad([0.0, 1.0], [1.0, 0.0], reduction="sum"),
-        [-1000000003995.8029, 1000000003995.8029], rtol=1e-15)
+        [-1000000003995.8029, 1000000003995.8029],
+        rtol=1e-15,
+    )
 
 
 def test_pos_weight_scales_only_the_positive_term():
     # x = 0: -log sigma(0) = log 2 for both terms; pos_weight 3 triples it only where y = 1
     out = lossbook.binary_cross_entropy_with_logits(
-        np.zeros((1, 2)), np.array([[1.0, 0.0]]), pos_weight=np.array([3.0, 3.0]),
-        reduction="none")
+        np.zeros((1, 2)), np.array([[1.0, 0.0]]), pos_weight=np.array([3.0, 3.0]), reduction="none"
+    )
     np.testing.assert_allclose(out, [[3 * math.log(2), math.log(2)]])
 
 
@@ -118,11 +123,13 @@ def test_kl_div_batchmean_and_zero_times_log_zero():
     assert lossbook.kl_div(x, t) == pytest.approx(2 * math.log(2) / 4)  # "mean": / numel
     # log_target: t = [0.75, 0.25] given as logs -> 0.75 log(0.75/0.5) + 0.25 log(0.25/0.5)
     expected = 0.75 * math.log(1.5) + 0.25 * math.log(0.5)
-    assert lossbook.kl_div(x[:1], np.log([[0.75, 0.25]]), log_target=True, reduction="sum") == \
-        pytest.approx(expected)
+    assert lossbook.kl_div(
+        x[:1], np.log([[0.75, 0.25]]), log_target=True, reduction="sum"
+    ) == pytest.approx(expected)
 
 
 # -- stability and dtypes --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("scale", [1e2, 1e4])
@@ -143,8 +150,9 @@ def test_bce_with_logits_is_finite_at_huge_logits_and_matches_torch(dtype, logit
     x = np.array([logit, logit], dtype=dtype)
     y = np.array([0.0, 1.0], dtype=dtype)
     ours = lossbook.binary_cross_entropy_with_logits(x, y, reduction="none")
-    theirs = F.binary_cross_entropy_with_logits(torch.from_numpy(x), torch.from_numpy(y),
-                                                reduction="none")
+    theirs = F.binary_cross_entropy_with_logits(
+        torch.from_numpy(x), torch.from_numpy(y), reduction="none"
+    )
     assert ours.dtype == dtype and np.all(np.isfinite(ours))
     np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-6, atol=1e-30)
     assert np.all(np.isfinite(lossbook.binary_cross_entropy_with_logits_grad(x, y)))
@@ -156,11 +164,13 @@ def test_nan_logits_propagate_like_torch():
     theirs = F.cross_entropy(torch.from_numpy(x), torch.from_numpy(y), reduction="none").numpy()
     np.testing.assert_allclose(lossbook.cross_entropy(x, y, reduction="none"), theirs)
     assert math.isnan(lossbook.cross_entropy(x, y))
-    theirs = F.binary_cross_entropy_with_logits(torch.from_numpy(x), torch.zeros(2, 2,
-                                                dtype=torch.float64), reduction="none")
+    theirs = F.binary_cross_entropy_with_logits(
+        torch.from_numpy(x), torch.zeros(2, 2, dtype=torch.float64), reduction="none"
+    )
     np.testing.assert_allclose(
         lossbook.binary_cross_entropy_with_logits(x, np.zeros((2, 2)), reduction="none"),
-        theirs.numpy())
+        theirs.numpy(),
+    )
 
 
 def test_float32_stays_float32_in_classification():
@@ -170,7 +180,28 @@ def test_float32_stays_float32_in_classification():
     assert lossbook.nll_loss_grad(x, [0, 1]).dtype == np.float32
     p = np.full(3, 0.5, dtype=np.float32)
     assert lossbook.binary_cross_entropy(p, p, reduction="none").dtype == np.float32
-    assert lossbook.binary_cross_entropy_with_logits_grad(p, p, pos_weight=[2.0]).dtype == \
-        np.float32
+    assert (
+        lossbook.binary_cross_entropy_with_logits_grad(p, p, pos_weight=[2.0]).dtype == np.float32
+    )
     assert lossbook.kl_div(np.log(p), p, reduction="none").dtype == np.float32
     assert isinstance(lossbook.cross_entropy(x, [0, 1]), float)
+
+
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.1])
+@pytest.mark.parametrize("target", [0, 2])
+def test_cross_entropy_with_a_masked_class_matches_torch(target, label_smoothing):
+    # A logit of -inf masks a class (attention masks, constrained decoding). With index
+    # targets torch picks -log q_y, so the masked class adds nothing: 1.3133 for
+    # [[0, -inf, 1]] and target 0, where a product 0 * log 0 would give NaN. With label
+    # smoothing the masked class gets eps / C of the target, and the loss is inf in both.
+    x = np.array([[0.0, -np.inf, 1.0]])
+    y = np.array([target])
+    xt = torch.tensor(x, requires_grad=True)
+    theirs = F.cross_entropy(xt, torch.from_numpy(y), label_smoothing=label_smoothing)
+    theirs.backward()
+    ours = lossbook.cross_entropy(x, y, label_smoothing=label_smoothing)
+    np.testing.assert_allclose(ours, theirs.item(), rtol=1e-12)
+    if label_smoothing == 0:
+        assert math.isfinite(ours)
+        grad = lossbook.cross_entropy_grad(x, y)
+        np.testing.assert_allclose(grad, xt.grad.numpy(), rtol=1e-12, atol=1e-15)

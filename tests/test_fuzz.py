@@ -33,49 +33,93 @@ from hypothesis import strategies as st
 import lossbook
 
 EXAMPLES = 100  # per function; the whole file runs in well under a minute on two busy cores
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 CASES: Counter = Counter()  # function name -> calls made (reported by the last test)
 OUTCOMES: Counter = Counter()  # "returned" / "ValueError" / "TypeError"
 
 # --------------------------------------------------------------------------------------------
 # What is fuzzed and what is exempt
 
-_HELPER = ("{module} helper for the chapters, not part of the loss API whose validation "
-           "contract (CONTRIBUTING.md, section The package) this file checks; it takes {takes}")
+_HELPER = (
+    "{module} helper for the chapters, not part of the loss API whose validation "
+    "contract (CONTRIBUTING.md, section The package) this file checks; it takes {takes}"
+)
 EXEMPT = {
     "__version__": "a string, not a function",
     "setup": "takes only a seed and returns a generator; covered by tests/test_setup.py",
     "glue": "myst-nb glue wrapper: stores any object for the book, no numeric input to check",
     "show_source": "displays the source of any object; no numeric input to check",
-    **{name: _HELPER.format(module="lossbook.data", takes="sizes and seeds, not arrays")
-       for name in ("make_linear_regression", "make_blobs", "make_spirals",
-                    "make_sine_regression")},
-    **{name: _HELPER.format(module=f"lossbook.{mod}", takes="torch models, optimisers, "
-                            "schedulers or loss callables and runs training loops")
-       for mod, names in {
-           "fitting": ("fit_line", "compare_reductions", "loss_and_grad_curves",
-                       "plot_loss_and_grad"),
-           "training": ("fit",),
-           "schedules": ("record_lr", "lr_curve", "steps_per_epoch", "lr_range_test",
-                         "suggest_lr"),
-           "initialisation": ("weight_variance", "init_linear_", "layer_stats", "theory_std"),
-           "classifiers": ("make_mlp", "train_classifier", "predict", "accuracy",
-                           "decision_grid", "plot_decision_regions"),
-           "comparison": ("softmax_mse_loss", "sigmoid_mse_loss", "one_vs_rest_bce_loss",
-                          "classification_losses", "LossRun", "compare_losses",
-                          "logit_gradient", "confidence_stats"),
-           "regularisation": ("decay_parameter_groups", "EarlyStopping",
-                              "early_stopping_epoch"),
-       }.items() for name in names},
-    **{name: _HELPER.format(module=f"lossbook.{mod}", takes="design matrices and data for "
-                            "the chapters' fitting experiments, validated by that module's tests")
-       for mod, names in {
-           "linear": ("least_squares_line", "gradient_descent_line"),
-           "robust": ("best_constant", "robust_line", "gradient_descent_constant"),
-           "regularisation": ("ridge", "soft_threshold", "lasso", "lasso_alpha_max",
-                              "coefficient_path"),
-       }.items() for name in names},
+    **{
+        name: _HELPER.format(module="lossbook.data", takes="sizes and seeds, not arrays")
+        for name in ("make_linear_regression", "make_blobs", "make_spirals", "make_sine_regression")
+    },
+    **{
+        name: _HELPER.format(
+            module=f"lossbook.{mod}",
+            takes="torch models, optimisers, schedulers or loss callables and runs training loops",
+        )
+        for mod, names in {
+            "fitting": (
+                "fit_line",
+                "compare_reductions",
+                "loss_and_grad_curves",
+                "plot_loss_and_grad",
+            ),
+            "training": ("fit",),
+            "schedules": (
+                "record_lr",
+                "lr_curve",
+                "steps_per_epoch",
+                "lr_range_test",
+                "suggest_lr",
+            ),
+            "initialisation": ("weight_variance", "init_linear_", "layer_stats", "theory_std"),
+            "classifiers": (
+                "make_mlp",
+                "train_classifier",
+                "predict",
+                "accuracy",
+                "decision_grid",
+                "plot_decision_regions",
+            ),
+            "comparison": (
+                "softmax_mse_loss",
+                "sigmoid_mse_loss",
+                "one_vs_rest_bce_loss",
+                "classification_losses",
+                "LossRun",
+                "compare_losses",
+                "logit_gradient",
+                "confidence_stats",
+            ),
+            "regularisation": ("decay_parameter_groups", "EarlyStopping", "early_stopping_epoch"),
+        }.items()
+        for name in names
+    },
+    **{
+        name: _HELPER.format(
+            module=f"lossbook.{mod}",
+            takes="design matrices and data for "
+            "the chapters' fitting experiments, validated by that module's tests",
+        )
+        for mod, names in {
+            "linear": ("least_squares_line", "gradient_descent_line"),
+            "robust": ("best_constant", "robust_line", "gradient_descent_constant"),
+            "regularisation": (
+                "ridge",
+                "soft_threshold",
+                "lasso",
+                "lasso_alpha_max",
+                "coefficient_path",
+            ),
+        }.items()
+        for name in names
+    },
 }
 
 # --------------------------------------------------------------------------------------------
@@ -95,8 +139,9 @@ SPECIAL = [np.nan, np.inf, -np.inf, 1e308, -1e308, 1e-308, 5e-324, -0.0, 3.4e38,
 def float_arrays(draw, shape):
     """A float64 array of ``shape``, values anywhere, including NaN, inf, huge and tiny."""
     n = int(np.prod(shape))
-    elements = st.one_of(st.floats(-3, 3), st.sampled_from(SPECIAL),
-                         st.floats(allow_nan=True, allow_infinity=True))
+    elements = st.one_of(
+        st.floats(-3, 3), st.sampled_from(SPECIAL), st.floats(allow_nan=True, allow_infinity=True)
+    )
     values = draw(st.lists(elements, min_size=n, max_size=n))
     dtype = draw(st.sampled_from([np.float64, np.float64, np.float32, np.float16]))
     with np.errstate(over="ignore"):
@@ -109,8 +154,15 @@ nonempty_shapes = st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple)
 
 def other_shape(draw, shape):
     """A shape with a different value: one more or fewer axis, a trailing 1, a changed side."""
-    candidates = [shape + (1,), (1,) + shape, shape[:-1], shape[::-1],
-                  tuple(s + 1 for s in shape), (0,), ()]
+    candidates = [
+        shape + (1,),
+        (1,) + shape,
+        shape[:-1],
+        shape[::-1],
+        tuple(s + 1 for s in shape),
+        (0,),
+        (),
+    ]
     if shape:
         candidates.append(shape[:-1] + (1,))
     candidates = [c for c in candidates if c != shape]
@@ -121,13 +173,31 @@ def other_shape(draw, shape):
 def malformed_array(draw, valid, *, integer=False):
     """Break an array argument ``valid`` in one of the ways the issue lists."""
     shape = np.shape(valid)
-    kind = draw(st.sampled_from(
-        ["shape", "shape", "0d", "empty", "dtype", "special", "list", "ragged", "none",
-         "bool", "int", "scalar"] + (["float_labels", "negative", "huge_labels"] if integer
-                                     else [])))
+    kind = draw(
+        st.sampled_from(
+            [
+                "shape",
+                "shape",
+                "0d",
+                "empty",
+                "dtype",
+                "special",
+                "list",
+                "ragged",
+                "none",
+                "bool",
+                "int",
+                "scalar",
+            ]
+            + (["float_labels", "negative", "huge_labels"] if integer else [])
+        )
+    )
     if kind == "shape":
-        return kind, (draw(float_arrays(other_shape(draw, shape))) if not integer
-                      else np.zeros(other_shape(draw, shape), np.int64))
+        return kind, (
+            draw(float_arrays(other_shape(draw, shape)))
+            if not integer
+            else np.zeros(other_shape(draw, shape), np.int64)
+        )
     if kind == "0d":
         return kind, np.array(0 if integer else 0.5)
     if kind == "empty":
@@ -156,8 +226,27 @@ def malformed_array(draw, valid, *, integer=False):
 
 
 ARRAY_OPTIONS = ("weight", "pos_weight")
-BAD_OPTIONS = [None, "MEAN", "avg", 1, 0, -1, -0.5, 1.5, np.nan, np.inf, -np.inf, True, "1",
-               1j, [1.0], np.float32(0.5), np.int64(1), 1e308, 5e-324]
+BAD_OPTIONS = [
+    None,
+    "MEAN",
+    "avg",
+    1,
+    0,
+    -1,
+    -0.5,
+    1.5,
+    np.nan,
+    np.inf,
+    -np.inf,
+    True,
+    "1",
+    1j,
+    [1.0],
+    np.float32(0.5),
+    np.int64(1),
+    1e308,
+    5e-324,
+]
 
 # --------------------------------------------------------------------------------------------
 # One valid call per function, and what it documents
@@ -180,9 +269,11 @@ def _reduced_or_shape(shape_of):
         elif kw["__name__"].endswith("_grad"):
             assert isinstance(out, np.ndarray), f"expected an array, got {type(out)}"
             assert out.shape == np.shape(kw["input"]), (
-                f"gradient shape {out.shape} != input shape {np.shape(kw['input'])}")
+                f"gradient shape {out.shape} != input shape {np.shape(kw['input'])}"
+            )
         else:
             assert type(out) is float, f"a reduced loss must be a Python float, got {type(out)}"
+
     return check
 
 
@@ -201,8 +292,19 @@ def _pair(draw, reduction=("mean", "sum", "none")):
     shape = draw(nonempty_shapes)
     x = draw(float_arrays(shape)).astype(np.float64)
     x = np.nan_to_num(x, nan=0.5, posinf=1.0, neginf=-1.0)
-    return {"input": x, "target": np.full(shape, 0.5), "reduction": draw(st.sampled_from(
-        reduction))}
+    return {
+        "input": x,
+        "target": np.full(shape, 0.5),
+        "reduction": draw(st.sampled_from(reduction)),
+    }
+
+
+@st.composite
+def _weighted_pair(draw):
+    kw = draw(_pair())
+    if draw(st.booleans()):
+        kw["weight"] = np.ones(kw["input"].shape)
+    return kw
 
 
 @st.composite
@@ -234,11 +336,14 @@ def _kl(draw):
 @st.composite
 def _logits_and_indices(draw, smoothing=True):
     n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
-    kw = {"input": draw(float_arrays((n, c))).astype(np.float64),
-          "target": np.asarray(draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)),
-                               np.int64),
-          "reduction": draw(st.sampled_from(["mean", "sum", "none"])),
-          "ignore_index": draw(st.sampled_from([-100, 0, 1]))}
+    kw = {
+        "input": draw(float_arrays((n, c))).astype(np.float64),
+        "target": np.asarray(
+            draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)), np.int64
+        ),
+        "reduction": draw(st.sampled_from(["mean", "sum", "none"])),
+        "ignore_index": draw(st.sampled_from([-100, 0, 1])),
+    }
     if draw(st.booleans()):
         kw["weight"] = np.ones(c)
     if smoothing:
@@ -261,9 +366,10 @@ def _special_check(reduces):
         if reduces and x.ndim:
             axis = int(kw.get("dim", -1)) % x.ndim
             kept = (1,) if kw.get("keepdim") else ()
-            expected = x.shape[:axis] + kept + x.shape[axis + 1:]
+            expected = x.shape[:axis] + kept + x.shape[axis + 1 :]
         assert out.shape == expected, f"shape {out.shape} != {expected}"
         assert out.dtype.kind == "f", f"dtype {out.dtype}"
+
     return check
 
 
@@ -313,8 +419,11 @@ def _square_sum(v):
 
 @st.composite
 def _numerical(draw):
-    return {"f": _square_sum, "x": np.linspace(-1, 1, draw(st.integers(1, 4))),
-            "eps": draw(st.sampled_from([1e-6, 1e-3]))}
+    return {
+        "f": _square_sum,
+        "x": np.linspace(-1, 1, draw(st.integers(1, 4))),
+        "eps": draw(st.sampled_from([1e-6, 1e-3])),
+    }
 
 
 def _numerical_check(kw, out):
@@ -326,8 +435,14 @@ def _numerical_check(kw, out):
 def _check_grad(draw):
     kw = draw(_pair())
     kw["input"], kw["target"] = kw["input"].ravel()[:3], kw["target"].ravel()[:3]  # few calls
-    return {"loss": lossbook.mse_loss, "grad": lossbook.mse_loss_grad, "input": kw["input"],
-            "target": kw["target"], "eps": 1e-6, "reduction": kw["reduction"]}
+    return {
+        "loss": lossbook.mse_loss,
+        "grad": lossbook.mse_loss_grad,
+        "input": kw["input"],
+        "target": kw["target"],
+        "eps": 1e-6,
+        "reduction": kw["reduction"],
+    }
 
 
 def _check_grad_check(kw, out):
@@ -337,40 +452,69 @@ def _check_grad_check(kw, out):
 
 PAIRWISE = dict(arrays=("input", "target"), check=_pairwise_check)
 SPECS = {
-    "logsumexp": Spec(_one_input(keepdim=True), ("input",), ("dim", "keepdim"),
-                      _special_check(True)),
+    "logsumexp": Spec(
+        _one_input(keepdim=True), ("input",), ("dim", "keepdim"), _special_check(True)
+    ),
     "softmax": Spec(_one_input(), ("input",), ("dim",), _special_check(False)),
     "log_softmax": Spec(_one_input(), ("input",), ("dim",), _special_check(False)),
     "sigmoid": Spec(_one_input(), ("input",), (), _special_check(False)),
     "log_sigmoid": Spec(_one_input(), ("input",), (), _special_check(False)),
-    **{name: Spec(_pair(), options=("reduction",), **PAIRWISE)
-       for name in ("mse_loss", "mse_loss_grad", "l1_loss", "l1_loss_grad")},
-    **{name: Spec(_pair(), options=("reduction", "delta"), **PAIRWISE)
-       for name in ("huber_loss", "huber_loss_grad")},
-    **{name: Spec(_pair(), options=("reduction", "beta"), **PAIRWISE)
-       for name in ("smooth_l1_loss", "smooth_l1_loss_grad")},
-    **{name: Spec(_probabilities(), options=("reduction", "weight"), **PAIRWISE)
-       for name in ("binary_cross_entropy", "binary_cross_entropy_grad")},
-    **{name: Spec(_logits_pair(), options=("reduction", "weight", "pos_weight"), **PAIRWISE)
-       for name in ("binary_cross_entropy_with_logits",
-                    "binary_cross_entropy_with_logits_grad")},
-    **{name: Spec(_kl(), options=("reduction", "log_target"), **PAIRWISE)
-       for name in ("kl_div", "kl_div_grad")},
-    **{name: Spec(_logits_and_indices(), ("input", "target"),
-                  ("reduction", "weight", "ignore_index", "label_smoothing"),
-                  _reduced_or_shape(_rows), integer=("target",))
-       for name in ("cross_entropy", "cross_entropy_grad")},
-    **{name: Spec(_logits_and_indices(smoothing=False), ("input", "target"),
-                  ("reduction", "weight", "ignore_index"), _reduced_or_shape(_rows),
-                  integer=("target",))
-       for name in ("nll_loss", "nll_loss_grad")},
-    "one_hot": Spec(_labels(), ("labels",), ("num_classes",), _one_hot_check,
-                    integer=("labels",)),
-    "smooth_labels": Spec(_smooth(), ("target",), ("num_classes", "label_smoothing"),
-                          _smooth_check, integer=("target",)),
+    **{
+        name: Spec(_weighted_pair(), options=("reduction", "weight"), **PAIRWISE)
+        for name in ("mse_loss", "mse_loss_grad", "l1_loss", "l1_loss_grad")
+    },
+    **{
+        name: Spec(_weighted_pair(), options=("reduction", "delta", "weight"), **PAIRWISE)
+        for name in ("huber_loss", "huber_loss_grad")
+    },
+    **{
+        name: Spec(_pair(), options=("reduction", "beta"), **PAIRWISE)
+        for name in ("smooth_l1_loss", "smooth_l1_loss_grad")
+    },
+    **{
+        name: Spec(_probabilities(), options=("reduction", "weight"), **PAIRWISE)
+        for name in ("binary_cross_entropy", "binary_cross_entropy_grad")
+    },
+    **{
+        name: Spec(_logits_pair(), options=("reduction", "weight", "pos_weight"), **PAIRWISE)
+        for name in ("binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_grad")
+    },
+    **{
+        name: Spec(_kl(), options=("reduction", "log_target"), **PAIRWISE)
+        for name in ("kl_div", "kl_div_grad")
+    },
+    **{
+        name: Spec(
+            _logits_and_indices(),
+            ("input", "target"),
+            ("reduction", "weight", "ignore_index", "label_smoothing"),
+            _reduced_or_shape(_rows),
+            integer=("target",),
+        )
+        for name in ("cross_entropy", "cross_entropy_grad")
+    },
+    **{
+        name: Spec(
+            _logits_and_indices(smoothing=False),
+            ("input", "target"),
+            ("reduction", "weight", "ignore_index"),
+            _reduced_or_shape(_rows),
+            integer=("target",),
+        )
+        for name in ("nll_loss", "nll_loss_grad")
+    },
+    "one_hot": Spec(_labels(), ("labels",), ("num_classes",), _one_hot_check, integer=("labels",)),
+    "smooth_labels": Spec(
+        _smooth(),
+        ("target",),
+        ("num_classes", "label_smoothing"),
+        _smooth_check,
+        integer=("target",),
+    ),
     "numerical_grad": Spec(_numerical(), ("x",), ("eps", "f"), _numerical_check),
-    "check_grad": Spec(_check_grad(), ("input", "target"), ("eps", "loss", "grad"),
-                       _check_grad_check),
+    "check_grad": Spec(
+        _check_grad(), ("input", "target"), ("eps", "loss", "grad"), _check_grad_check
+    ),
 }
 
 # --------------------------------------------------------------------------------------------
@@ -381,8 +525,9 @@ def test_every_public_name_is_fuzzed_or_exempt():
     public = set(lossbook.__all__)
     assert not set(SPECS) & set(EXEMPT), "a name is both fuzzed and exempt"
     missing = sorted(public - set(SPECS) - set(EXEMPT))
-    assert not missing, f"public names neither fuzzed nor exempt (add a Spec or a reason): " \
-                        f"{missing}"
+    assert not missing, (
+        f"public names neither fuzzed nor exempt (add a Spec or a reason): {missing}"
+    )
     stale = sorted((set(SPECS) | set(EXEMPT)) - public)
     assert not stale, f"no longer public, remove them here: {stale}"
     assert all(reason.strip() for reason in EXEMPT.values())
@@ -411,19 +556,26 @@ def _expect_documented(name, kwargs, broken):
         OUTCOMES[type(err).__name__] += 1
         # check_grad passes its arrays on to the loss and gradient it checks, whose own
         # messages are then the clear ones
-        owners = (name, *(f.__name__ for k in ("loss", "grad")
-                          if callable(f := kwargs.get(k)) and hasattr(f, "__name__")))
+        owners = (
+            name,
+            *(
+                f.__name__
+                for k in ("loss", "grad")
+                if callable(f := kwargs.get(k)) and hasattr(f, "__name__")
+            ),
+        )
         assert msg.startswith(tuple(f"{o}:" for o in owners)), (
-            f"{type(err).__name__} not from lossbook: {msg!r}")
+            f"{type(err).__name__} not from lossbook: {msg!r}"
+        )
         # The broken parameter is named; a shape that no longer fits another array may be
         # reported on that array instead (cross_entropy: "weight must have shape (C,)").
-        names = (broken,) + (SPECS[name].arrays + ARRAY_OPTIONS if broken in SPECS[name].arrays
-                             else ())
+        names = (broken,) + (
+            SPECS[name].arrays + ARRAY_OPTIONS if broken in SPECS[name].arrays else ()
+        )
         assert any(n in msg for n in names), f"message names none of {names}: {msg!r}"
         return
     except Exception as err:  # noqa: BLE001 - anything else is the bug this file looks for
-        pytest.fail(f"{name}: broken {broken!r} gave an unexplained "
-                    f"{type(err).__name__}: {err}")
+        pytest.fail(f"{name}: broken {broken!r} gave an unexplained {type(err).__name__}: {err}")
     OUTCOMES["returned"] += 1
     try:
         SPECS[name].check(kwargs, out)
@@ -443,8 +595,9 @@ def test_malformed_input_fails_loudly_or_gives_the_documented_result(name):
         broken = data.draw(st.sampled_from(spec.arrays + spec.options), label="broken")
         if broken in spec.arrays:
             valid = kwargs.get(broken, np.ones(2))
-            _, value = data.draw(malformed_array(valid, integer=broken in spec.integer),
-                                 label=broken)
+            _, value = data.draw(
+                malformed_array(valid, integer=broken in spec.integer), label=broken
+            )
         else:
             value = data.draw(st.sampled_from(BAD_OPTIONS), label=broken)
         _expect_documented(name, {**kwargs, broken: value}, broken)
@@ -453,8 +606,18 @@ def test_malformed_input_fails_loudly_or_gives_the_documented_result(name):
 
 
 # A list holding valid numbers is a valid array: the result must equal the array's.
-@pytest.mark.parametrize("name", ["mse_loss", "huber_loss_grad", "binary_cross_entropy",
-                                  "cross_entropy", "kl_div", "softmax", "one_hot"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mse_loss",
+        "huber_loss_grad",
+        "binary_cross_entropy",
+        "cross_entropy",
+        "kl_div",
+        "softmax",
+        "one_hot",
+    ],
+)
 def test_lists_give_the_same_result_as_arrays(name):
     spec = SPECS[name]
 
@@ -462,11 +625,12 @@ def test_lists_give_the_same_result_as_arrays(name):
     @given(data=st.data())
     def check(data):
         kwargs = data.draw(spec.valid)
-        as_lists = {k: (v.tolist() if isinstance(v, np.ndarray) else v)
-                    for k, v in kwargs.items()}
+        as_lists = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
         name_kw = {"__name__": name}
-        np.testing.assert_array_equal(_call(name, {**kwargs, **name_kw}),
-                                      _call(name, {**as_lists, **name_kw}))
+        np.testing.assert_array_equal(
+            _call(name, {**kwargs, **name_kw}), _call(name, {**as_lists, **name_kw})
+        )
+
     check()
 
 
@@ -477,9 +641,11 @@ def test_report_the_number_of_cases(capsys):
         pytest.skip("the fuzz tests did not all run in this session")
     total = sum(CASES.values())
     with capsys.disabled():
-        print(f"\ntest_fuzz: {total} calls over {len(SPECS)} functions "
-              f"({', '.join(f'{k} {v}' for k, v in sorted(OUTCOMES.items()))}); "
-              f"{len(EXEMPT)} public names exempt with a reason")
+        print(
+            f"\ntest_fuzz: {total} calls over {len(SPECS)} functions "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(OUTCOMES.items()))}); "
+            f"{len(EXEMPT)} public names exempt with a reason"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -513,8 +679,11 @@ def test_found_softmax_dim_is_checked_and_empty_input_works():
 
 
 def test_found_one_hot_of_a_huge_label_is_a_value_error():
-    with pytest.raises(ValueError, match=r"^one_hot: 1 labels with 4611686018427387905 "
-                                         r"classes are too many"):
+    with pytest.raises(
+        ValueError,
+        match=r"^one_hot: 1 labels with 4611686018427387905 "
+        r"classes are too many",
+    ):
         lossbook.one_hot([2**62])  # was NumPy's "array is too big"
 
 
