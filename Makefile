@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help book test portable notebooks lab serve bench clean
+.PHONY: help check book test portable notebooks lab serve bench clean
 
 help:  ## list the commands
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -21,11 +21,16 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+check: $(STAMP)  ## lint and format check, then the package's tests and doctests (seconds, no book)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest tests lossbook -m "not slow and not browser" -q
+
 book: $(STAMP)  ## build the HTML book into _build/html (warnings are errors)
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 	@echo "Open _build/html/index.html, or run 'make serve'."
 
-test: book  ## build the book, then run every test: the CPU-path matrix, package, doctests, strict nbval, built site
+test: check book  ## check, build the book, then every test: the CPU-path matrix, package, strict nbval, built site
 	$(BIN)/python tools/portable.py $(MATRIX)
 	$(BIN)/python -m pytest
 

@@ -72,9 +72,13 @@ def table(header: list[str], rows: list[list[str]], align: str | None = None) ->
             out.append(str(cell).ljust(w) if a == "l" else str(cell).rjust(w))
         return "| " + " | ".join(out) + " |"
 
-    rule = "| " + " | ".join(
-        "-" * (w - 1) + ":" if a == "r" else "-" * w for w, a in zip(widths, align, strict=True)
-    ) + " |"
+    rule = (
+        "| "
+        + " | ".join(
+            "-" * (w - 1) + ":" if a == "r" else "-" * w for w, a in zip(widths, align, strict=True)
+        )
+        + " |"
+    )
     return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 

@@ -53,9 +53,15 @@ def run(root: Path, repeats: int = 1, log=print) -> str:
         finally:
             shutil.rmtree(out, ignore_errors=True)
     rows = [
-        ["make book, fresh output folder (executes every chapter)",
-         fmt_time(statistics.median(cold)), str(len(cold))],
-        ["make book, rebuild (execution cache warm, nothing changed)",
-         fmt_time(statistics.median(warm)), str(len(warm))],
+        [
+            "make book, fresh output folder (executes every chapter)",
+            fmt_time(statistics.median(cold)),
+            str(len(cold)),
+        ],
+        [
+            "make book, rebuild (execution cache warm, nothing changed)",
+            fmt_time(statistics.median(warm)),
+            str(len(warm)),
+        ],
     ]
     return table(["build (warm environment)", "median", "runs"], rows, "lrr")

@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 
 import nbformat
-from _common import fmt_time, table, unpinned
 from nbclient import NotebookClient
+
+from _common import fmt_time, table, unpinned
 
 BUDGET = 10.0  # seconds per chapter, kernel start included (the budget)
 TIMEOUT_PER_CELL = 120
@@ -46,8 +47,7 @@ def run(chapters: list[Path], repeats: int = 3, log=print) -> str:
         gauges.append(gauge())
         for path in chapters:
             times[path].append(execute(path))
-            log(f"  round {round_ + 1}/{repeats}  {path.name:32s} "
-                f"{times[path][-1]:6.2f} s")
+            log(f"  round {round_ + 1}/{repeats}  {path.name:32s} {times[path][-1]:6.2f} s")
     rows, total, over = [], 0.0, []
     for path in chapters:
         med = statistics.median(times[path])
@@ -55,11 +55,24 @@ def run(chapters: list[Path], repeats: int = 3, log=print) -> str:
         ok = med <= BUDGET
         if not ok:
             over.append(path.stem)
-        rows.append([path.name, fmt_time(med),
-                     f"{min(times[path]):.2f}–{max(times[path]):.2f} s",
-                     f"{BUDGET:.0f} s", "ok" if ok else "OVER"])
-    rows.append(["**total**", f"**{fmt_time(total)}**", "", f"{BUDGET * len(chapters):.0f} s",
-                 "ok" if not over else f"{len(over)} over"])
+        rows.append(
+            [
+                path.name,
+                fmt_time(med),
+                f"{min(times[path]):.2f}–{max(times[path]):.2f} s",
+                f"{BUDGET:.0f} s",
+                "ok" if ok else "OVER",
+            ]
+        )
+    rows.append(
+        [
+            "**total**",
+            f"**{fmt_time(total)}**",
+            "",
+            f"{BUDGET * len(chapters):.0f} s",
+            "ok" if not over else f"{len(over)} over",
+        ]
+    )
     gauges.append(gauge())
     return (
         table(["chapter", "median", "range", "budget", "status"], rows, "lrrrl")

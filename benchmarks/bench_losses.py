@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 import torch.nn.functional as F
-from _common import THREADS, calls_for, fmt_time, table
 
 import lossbook
+from _common import THREADS, calls_for, fmt_time, table
 
 SIZES = (10**3, 10**5, 10**6)
 DTYPES = (np.float64, np.float32)
@@ -69,16 +69,22 @@ CASES = [
     Case("cross_entropy", _logits_indices, F.cross_entropy, {}),
     Case("nll_loss", _logprobs_indices, F.nll_loss, {}),
     Case("binary_cross_entropy", _probabilities, F.binary_cross_entropy, {}),
-    Case("binary_cross_entropy_with_logits", _logits_labels,
-         F.binary_cross_entropy_with_logits, {}),
+    Case(
+        "binary_cross_entropy_with_logits", _logits_labels, F.binary_cross_entropy_with_logits, {}
+    ),
     Case("kl_div", _logprobs_probs, F.kl_div, {"reduction": "batchmean"}),
 ]
 
 
 def losses_without_case() -> list[str]:
     """Every lossbook loss (a public name with a ``_grad`` twin) that has no case here."""
-    names = {n.removesuffix("_grad") for n in lossbook.__all__ if n.endswith("_loss_grad")
-             or n.endswith("_grad") and n.removesuffix("_grad") in lossbook.__all__}
+    names = {
+        n.removesuffix("_grad")
+        for n in lossbook.__all__
+        if n.endswith("_loss_grad")
+        or n.endswith("_grad")
+        and n.removesuffix("_grad") in lossbook.__all__
+    }
     return sorted(names - {c.name for c in CASES})
 
 
@@ -100,10 +106,15 @@ def time_case(case: Case, n: int, dtype, repeats: int) -> tuple[float, float]:
     # Same numbers on both sides, or the comparison would be meaningless.
     theirs()
     tol = 1e-9 if dtype == np.float64 else 1e-4
-    np.testing.assert_allclose(loss(x, y, **case.kwargs),
-                               case.torch_fn(xt, yt, **case.kwargs).item(), rtol=tol)
-    np.testing.assert_allclose(grad(x, y, **case.kwargs), xt.grad.numpy(),
-                               rtol=tol, atol=tol * float(np.abs(xt.grad.numpy()).max()))
+    np.testing.assert_allclose(
+        loss(x, y, **case.kwargs), case.torch_fn(xt, yt, **case.kwargs).item(), rtol=tol
+    )
+    np.testing.assert_allclose(
+        grad(x, y, **case.kwargs),
+        xt.grad.numpy(),
+        rtol=tol,
+        atol=tol * float(np.abs(xt.grad.numpy()).max()),
+    )
 
     number_ours, number_theirs = calls_for(ours), calls_for(theirs)
 
@@ -130,13 +141,24 @@ def run(repeats: int = 7, sizes=SIZES, dtypes=DTYPES, names=None, log=print) -> 
             for n in sizes:
                 ours, theirs = time_case(case, n, dtype, repeats)
                 ratio = ours / theirs
-                rows.append([case.name, np.dtype(dtype).name, _n(n),
-                             fmt_time(ours), fmt_time(theirs), f"{ratio:.2f}"])
+                rows.append(
+                    [
+                        case.name,
+                        np.dtype(dtype).name,
+                        _n(n),
+                        fmt_time(ours),
+                        fmt_time(theirs),
+                        f"{ratio:.2f}",
+                    ]
+                )
                 if n == max(sizes) and ratio > 2:
                     slow.append(f"{case.name} ({np.dtype(dtype).name})")
                 log(f"  {case.name:34s} {np.dtype(dtype).name:8s} n={n:<8d} ratio {ratio:.2f}")
-    out = table(["loss (forward + gradient)", "dtype", "n", "lossbook", "torch",
-                 "lossbook / torch"], rows, "lllrrr")
+    out = table(
+        ["loss (forward + gradient)", "dtype", "n", "lossbook", "torch", "lossbook / torch"],
+        rows,
+        "lllrrr",
+    )
     if slow:
         out += f"\n\nMore than 2x slower than torch at n = {_n(max(sizes))}: {', '.join(slow)}."
     else:

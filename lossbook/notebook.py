@@ -35,7 +35,9 @@ def show_source(obj) -> object:
     return Markdown(fenced)
 
 
-def glue(name: str, value, fmt: str | None = None, *, digits: int = 10) -> None:
+def glue(
+    name: str, value, fmt: str | None = None, *, digits: int = 10
+) -> None:
     """Store a computed value under ``name`` for the chapter's prose to quote.
 
     In the book, prose quotes the value with ``{glue:text}`name:.3f```

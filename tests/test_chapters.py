@@ -20,8 +20,9 @@ CHAPTERS = [p for p in chapters() if p.stem not in ("errata",)]
 
 
 def _config_repository_url() -> str:
-    match = re.search(r"^repository:\s*\n\s+url:\s*(\S+)", (ROOT / "_config.yml").read_text(),
-                      re.MULTILINE)
+    match = re.search(
+        r"^repository:\s*\n\s+url:\s*(\S+)", (ROOT / "_config.yml").read_text(), re.MULTILINE
+    )
     assert match, "_config.yml has no repository url"
     return match.group(1)
 
@@ -56,8 +57,13 @@ def test_setup_cell_comes_first_and_installs_from_the_configured_repository(path
 def test_nothing_else_seeds_or_styles_by_hand(path):
     for cell in _code_cells(_load(path))[1:]:
         source = "".join(cell["source"])
-        for forbidden in ("np.random.seed(", "torch.manual_seed(", "random.seed(",
-                          "plt.style.use(", "rcParams"):
+        for forbidden in (
+            "np.random.seed(",
+            "torch.manual_seed(",
+            "random.seed(",
+            "plt.style.use(",
+            "rcParams",
+        ):
             assert forbidden not in source, f"{forbidden} outside lossbook.setup(): {source[:80]}"
 
 
@@ -146,7 +152,9 @@ def test_glued_floats_hold_only_the_digits_the_prose_shows(path):
     """
     nb = _load(path)
     formats: dict[str, set[str]] = {}
-    for text in [_markdown(nb)] + [p.read_text(encoding="utf-8") for p in (ROOT / "book").glob("*.md")]:
+    for text in [_markdown(nb)] + [
+        p.read_text(encoding="utf-8") for p in (ROOT / "book").glob("*.md")
+    ]:
         for name, fmt in GLUE_REFERENCE.findall(text):
             formats.setdefault(name, set()).add(fmt)
     offenders = []
@@ -165,4 +173,6 @@ def test_glued_floats_hold_only_the_digits_the_prose_shows(path):
             continue
         if not any(lossbook.notebook.shown(value, f) == value for f in shown):
             offenders.append(f"{name} = {stored}, quoted as {sorted(shown)}")
-    assert not offenders, "pass the prose's format to glue(name, value, fmt):\n" + "\n".join(offenders)
+    assert not offenders, "pass the prose's format to glue(name, value, fmt):\n" + "\n".join(
+        offenders
+    )

@@ -44,7 +44,10 @@ def test_mlp_layers_shapes_and_activation():
     kinds = [type(layer).__name__ for layer in model]
     assert kinds == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
     assert [tuple(layer.weight.shape) for layer in model if hasattr(layer, "weight")] == [
-        (5, 2), (6, 5), (4, 6)]
+        (5, 2),
+        (6, 5),
+        (4, 6),
+    ]
     assert model(torch.zeros(7, 2)).shape == (7, 4)
 
 
@@ -68,11 +71,14 @@ def test_mlp_seed_fixes_weights_and_leaves_global_generator_alone():
     assert not torch.equal(a[0].weight, c[0].weight)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"n_classes": 0}, "at least 1"),
-    ({"hidden": (4, 0)}, "at least 1"),
-    ({"activation": "gelu"}, "activation must be one of"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n_classes": 0}, "at least 1"),
+        ({"hidden": (4, 0)}, "at least 1"),
+        ({"activation": "gelu"}, "activation must be one of"),
+    ],
+)
 def test_mlp_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_mlp(**kwargs)
@@ -112,8 +118,9 @@ def test_first_recorded_loss_is_the_untrained_models():
     untrained = copy.deepcopy(model)
     history = train_classifier(model, X, labels, steps=3)
     with torch.no_grad():
-        expected = F.cross_entropy(untrained(torch.as_tensor(X, dtype=torch.float32)),
-                                   torch.as_tensor(labels)).item()
+        expected = F.cross_entropy(
+            untrained(torch.as_tensor(X, dtype=torch.float32)), torch.as_tensor(labels)
+        ).item()
         first_acc = accuracy(untrained, X, labels)
     assert history["loss"][0] == pytest.approx(expected, rel=1e-6)
     assert history["accuracy"][0] == pytest.approx(first_acc)
@@ -142,12 +149,13 @@ def test_custom_loss_receives_the_given_targets():
 
     model = make_mlp(2, 3, hidden=(), seed=0)
     start = copy.deepcopy(model)
-    history = train_classifier(model, X, labels, loss_fn=mse_on_softmax, targets=one_hot,
-                               steps=2)
+    history = train_classifier(model, X, labels, loss_fn=mse_on_softmax, targets=one_hot, steps=2)
     np.testing.assert_array_equal(seen[0].numpy(), one_hot)
     with torch.no_grad():
-        first = F.mse_loss(torch.softmax(start(torch.as_tensor(X, dtype=torch.float32)), 1),
-                           torch.as_tensor(one_hot)).item()
+        first = F.mse_loss(
+            torch.softmax(start(torch.as_tensor(X, dtype=torch.float32)), 1),
+            torch.as_tensor(one_hot),
+        ).item()
     assert history["loss"][0] == pytest.approx(first, rel=1e-6)
 
 
@@ -163,16 +171,20 @@ def test_binary_model_with_logits_loss():
     X, labels = make_blobs(20, centers=np.array([[-2.0, 0.0], [2.0, 0.0]]), std=0.5, seed=0)
     model = make_mlp(2, 1, hidden=(), seed=0)
     targets = labels[:, None].astype(np.float32)
-    history = train_classifier(model, X, labels, targets=targets, steps=100,
-                               loss_fn=F.binary_cross_entropy_with_logits)
+    history = train_classifier(
+        model, X, labels, targets=targets, steps=100, loss_fn=F.binary_cross_entropy_with_logits
+    )
     assert history["accuracy"][-1] == 1.0
     assert accuracy(model, X, labels) == 1.0
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"steps": 0}, "steps must be at least 1"),
-    ({"optimizer": "rmsprop"}, "optimizer must be one of"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"steps": 0}, "steps must be at least 1"),
+        ({"optimizer": "rmsprop"}, "optimizer must be one of"),
+    ],
+)
 def test_train_rejects_bad_arguments(kwargs, match):
     X, labels = make_blobs(3, seed=0)
     with pytest.raises(ValueError, match=match):
@@ -211,8 +223,7 @@ def test_plot_decision_regions_draws_one_scatter_per_class():
     fig, ax = plt.subplots()
     plot_decision_regions(ax, make_mlp(2, 3, seed=0), X, labels, resolution=10)
     assert ax.get_xlabel() == "$x_1$" and ax.get_ylabel() == "$x_2$"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "class 0", "class 1", "class 2"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1", "class 2"]
     assert sum(len(c.get_offsets()) for c in ax.collections[-3:]) == len(X)
     plt.close(fig)
 

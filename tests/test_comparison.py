@@ -59,12 +59,15 @@ def test_losses_equal_torch_on_explicit_one_hot_targets(data):
     z, y = _case(data)
     zt, yt = torch.from_numpy(z), torch.from_numpy(y)
     t = torch.from_numpy(np.eye(C)[y])  # float64 one-hot built without F.one_hot
-    torch.testing.assert_close(softmax_mse_loss(zt, yt), F.mse_loss(zt.softmax(1), t),
-                               rtol=1e-12, atol=0)
-    torch.testing.assert_close(sigmoid_mse_loss(zt, yt), F.mse_loss(torch.sigmoid(zt), t),
-                               rtol=1e-12, atol=0)
-    torch.testing.assert_close(one_vs_rest_bce_loss(zt, yt),
-                               F.binary_cross_entropy_with_logits(zt, t), rtol=1e-12, atol=0)
+    torch.testing.assert_close(
+        softmax_mse_loss(zt, yt), F.mse_loss(zt.softmax(1), t), rtol=1e-12, atol=0
+    )
+    torch.testing.assert_close(
+        sigmoid_mse_loss(zt, yt), F.mse_loss(torch.sigmoid(zt), t), rtol=1e-12, atol=0
+    )
+    torch.testing.assert_close(
+        one_vs_rest_bce_loss(zt, yt), F.binary_cross_entropy_with_logits(zt, t), rtol=1e-12, atol=0
+    )
 
 
 def test_fixed_values():
@@ -96,18 +99,28 @@ def test_gradients_match_closed_forms(data):
     s = _sigmoid(z)
     p = _softmax(z)
     # MSE on sigmoids: 2/(NC) (s - t) s (1 - s).
-    np.testing.assert_allclose(logit_gradient(sigmoid_mse_loss, z, y),
-                               2 / (N * C) * (s - t) * s * (1 - s), rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(
+        logit_gradient(sigmoid_mse_loss, z, y),
+        2 / (N * C) * (s - t) * s * (1 - s),
+        rtol=1e-9,
+        atol=1e-15,
+    )
     # BCE on sigmoids: (s - t)/(NC), no sigma' factor.
-    np.testing.assert_allclose(logit_gradient(one_vs_rest_bce_loss, z, y),
-                               (s - t) / (N * C), rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(
+        logit_gradient(one_vs_rest_bce_loss, z, y), (s - t) / (N * C), rtol=1e-9, atol=1e-15
+    )
     # MSE on softmax: 2/(NC) p_j [(p_j - t_j) - sum_k (p_k - t_k) p_k].
     inner = ((p - t) * p).sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(logit_gradient(softmax_mse_loss, z, y),
-                               2 / (N * C) * p * ((p - t) - inner), rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(
+        logit_gradient(softmax_mse_loss, z, y),
+        2 / (N * C) * p * ((p - t) - inner),
+        rtol=1e-9,
+        atol=1e-15,
+    )
     # Cross-entropy: (p - t)/N.
-    np.testing.assert_allclose(logit_gradient(F.cross_entropy, z, y), (p - t) / N,
-                               rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(
+        logit_gradient(F.cross_entropy, z, y), (p - t) / N, rtol=1e-9, atol=1e-15
+    )
 
 
 @pytest.mark.parametrize("name", list(classification_losses()))
@@ -123,8 +136,7 @@ def test_gradients_match_finite_differences(name):
 def test_logit_gradient_accepts_float_targets_and_rejects_unreduced_losses():
     z = np.array([[1.0, -1.0]])
     t = np.array([[0.25, 0.75]])  # class probabilities: gradient p - t
-    np.testing.assert_allclose(logit_gradient(F.cross_entropy, z, t), _softmax(z) - t,
-                               rtol=1e-12)
+    np.testing.assert_allclose(logit_gradient(F.cross_entropy, z, t), _softmax(z) - t, rtol=1e-12)
     with pytest.raises(ValueError, match="must return a scalar"):
         logit_gradient(lambda a, b: F.cross_entropy(a, b, reduction="none"), z, np.array([0]))
 
@@ -176,7 +188,8 @@ def test_every_run_starts_from_the_same_network():
         # The first recorded loss and accuracy are those of the untrained network.
         assert run.loss[0] == pytest.approx(loss_fn(logits, yt).item(), rel=1e-12)
         assert run.accuracy[0] == pytest.approx(
-            (logits.argmax(1) == yt).double().mean().item(), rel=1e-15)
+            (logits.argmax(1) == yt).double().mean().item(), rel=1e-15
+        )
         # ... and training moved its weights away from the start.
         assert not torch.equal(run.model[0].weight, start[0].weight)
 
@@ -184,8 +197,14 @@ def test_every_run_starts_from_the_same_network():
 def test_only_the_loss_differs_between_runs():
     # Two names for the same loss must give bit-identical runs.
     X, labels = make_blobs(10, seed=1)
-    runs = compare_losses({"a": F.cross_entropy, "b": lambda z, y: F.cross_entropy(z, y)},
-                          X, labels, hidden=(5,), steps=20, lr=0.3)
+    runs = compare_losses(
+        {"a": F.cross_entropy, "b": lambda z, y: F.cross_entropy(z, y)},
+        X,
+        labels,
+        hidden=(5,),
+        steps=20,
+        lr=0.3,
+    )
     np.testing.assert_array_equal(runs["a"].loss, runs["b"].loss)
     np.testing.assert_array_equal(runs["a"].accuracy, runs["b"].accuracy)
 
@@ -210,8 +229,9 @@ def test_confidence_stats_closed_form():
     a = np.array([1.0, 3.0])
     z = np.stack([a, np.zeros(2), np.zeros(2)], axis=1)
     stats = confidence_stats(z)
-    assert stats["max_probability"] == pytest.approx(np.mean(np.exp(a) / (np.exp(a) + 2)),
-                                                     rel=1e-14)
+    assert stats["max_probability"] == pytest.approx(
+        np.mean(np.exp(a) / (np.exp(a) + 2)), rel=1e-14
+    )
     assert stats["logit_gap"] == pytest.approx(2.0, rel=1e-14)
 
 

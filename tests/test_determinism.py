@@ -35,6 +35,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from conftest import BOOK, ROOT
 
 # The chapters with the largest training runs (torch networks trained for hundreds of steps).
@@ -107,11 +108,22 @@ def rerun(tmp_path_factory) -> dict[str, tuple[str, Path]]:
         stored[name] = (BOOK / f"{name}.ipynb").read_text(encoding="utf-8")
         copies[name] = folder / f"{name}.ipynb"
         copies[name].write_text(stored[name], encoding="utf-8")
-    env = {**os.environ, "OMP_NUM_THREADS": THREADS, "MKL_NUM_THREADS": THREADS,
-           "OPENBLAS_NUM_THREADS": THREADS, "PYTHONHASHSEED": HASH_SEED}
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": THREADS,
+        "MKL_NUM_THREADS": THREADS,
+        "OPENBLAS_NUM_THREADS": THREADS,
+        "PYTHONHASHSEED": HASH_SEED,
+    }
     order = [str(copies[name]) for name in reversed(present)]
-    proc = subprocess.run([sys.executable, "-c", RUNNER, *order], cwd=work, env=env,
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-c", RUNNER, *order],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, f"re-execution failed:\n{proc.stderr[-3000:]}"
     return {name: (stored[name], copies[name]) for name in present}
 
@@ -130,4 +142,5 @@ def test_outputs_do_not_depend_on_threads_hash_seed_directory_or_order(rerun, na
         assert after == before, (
             f"{name}, code cell {number} differs with {THREADS} threads, "
             f"PYTHONHASHSEED={HASH_SEED}, another directory and order:\n"
-            f"stored:\n{before}\nnow:\n{after}")
+            f"stored:\n{before}\nnow:\n{after}"
+        )

@@ -144,8 +144,13 @@ def test_compare_reductions_sum_diverges_where_mean_converges(data):
 def test_compare_reductions_passes_options_and_checks_reductions(data):
     x, y = data
     runs = compare_reductions(
-        x, y, partial(torch.nn.HuberLoss, delta=0.5), lr=0.01, steps=3,
-        reductions=("sum",), slope=1.0,
+        x,
+        y,
+        partial(torch.nn.HuberLoss, delta=0.5),
+        lr=0.01,
+        steps=3,
+        reductions=("sum",),
+        slope=1.0,
     )
     assert list(runs) == ["sum"] and runs["sum"]["slope"][0] == 1.0
     expected = huber_loss(x + 0.0 - y, np.zeros_like(y), reduction="sum", delta=0.5)

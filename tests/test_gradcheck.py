@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 from hypothesis import given
-from losses_registry import LOSSES, PROPERTY
 
 import lossbook
+from losses_registry import LOSSES, PROPERTY
 
 
 def test_numerical_grad_of_a_known_function():
@@ -25,8 +25,10 @@ def test_check_grad_is_small_for_a_right_gradient_and_large_for_a_wrong_one():
 
 def test_check_grad_sums_unreduced_losses():
     x, y = np.array([0.5, -1.0]), np.zeros(2)
-    assert lossbook.check_grad(lossbook.mse_loss, lossbook.mse_loss_grad, x, y,
-                               reduction="none") < 1e-8
+    assert (
+        lossbook.check_grad(lossbook.mse_loss, lossbook.mse_loss_grad, x, y, reduction="none")
+        < 1e-8
+    )
 
 
 def _away_from_kinks(entry, x, y, kwargs):
@@ -58,4 +60,5 @@ def test_every_grad_matches_finite_differences(entry):
         # a step relative to the inputs' size keeps the rounding error of f(x +- h) small
         eps = 1e-6 * max(1.0, float(np.max(np.abs(x), initial=0.0)))
         assert lossbook.check_grad(entry.loss, entry.grad, x, y, eps=eps, **kwargs) < 1e-5
+
     check()

@@ -30,10 +30,10 @@ def _gen(seed=0):
     ("scheme", "kwargs", "expected"),
     [
         ("normal", {}, 1.0),
-        ("default", {}, 1 / (3 * 30)),                      # bound 1/sqrt(30), var bound^2/3
-        ("xavier_normal", {}, 2 / (30 + 70)),               # Glorot & Bengio (2010), eq. 16
+        ("default", {}, 1 / (3 * 30)),  # bound 1/sqrt(30), var bound^2/3
+        ("xavier_normal", {}, 2 / (30 + 70)),  # Glorot & Bengio (2010), eq. 16
         ("xavier_uniform", {}, 2 / (30 + 70)),
-        ("kaiming_normal", {}, 2 / 30),                     # He et al. (2015), eq. 10
+        ("kaiming_normal", {}, 2 / 30),  # He et al. (2015), eq. 10
         ("kaiming_uniform", {"mode": "fan_out"}, 2 / 70),
         ("kaiming_normal", {"nonlinearity": "tanh"}, (5 / 3) ** 2 / 30),  # torch's tanh gain
         ("kaiming_normal", {"nonlinearity": "linear"}, 1 / 30),
@@ -71,10 +71,14 @@ def test_default_matches_torch_reset_parameters_draw_for_draw():
     [
         ("xavier_normal", lambda w, g: nn.init.xavier_normal_(w, generator=g)),
         ("xavier_uniform", lambda w, g: nn.init.xavier_uniform_(w, generator=g)),
-        ("kaiming_normal",
-         lambda w, g: nn.init.kaiming_normal_(w, nonlinearity="relu", generator=g)),
-        ("kaiming_uniform",
-         lambda w, g: nn.init.kaiming_uniform_(w, nonlinearity="relu", generator=g)),
+        (
+            "kaiming_normal",
+            lambda w, g: nn.init.kaiming_normal_(w, nonlinearity="relu", generator=g),
+        ),
+        (
+            "kaiming_uniform",
+            lambda w, g: nn.init.kaiming_uniform_(w, nonlinearity="relu", generator=g),
+        ),
         ("normal", lambda w, g: nn.init.normal_(w, 0.0, 1.0, generator=g)),
     ],
 )
@@ -88,8 +92,10 @@ def test_schemes_draw_exactly_what_torch_nn_init_draws(scheme, torch_init):
 
 
 def test_same_generator_seed_same_network():
-    nets = [init_linear_(make_mlp(3, 2, hidden=(8, 8, 8), seed=i), "kaiming_normal",
-                         generator=_gen(9)) for i in range(2)]
+    nets = [
+        init_linear_(make_mlp(3, 2, hidden=(8, 8, 8), seed=i), "kaiming_normal", generator=_gen(9))
+        for i in range(2)
+    ]
     for a, b in zip(nets[0].parameters(), nets[1].parameters(), strict=True):
         assert torch.equal(a, b)
 
@@ -110,8 +116,11 @@ def test_fan_out_mode_uses_out_features():
 
 
 def test_layer_stats_forward_matches_direct_computation():
-    net = init_linear_(make_mlp(5, 3, hidden=(6, 6), activation="tanh").double(),
-                       "xavier_normal", generator=_gen(3))
+    net = init_linear_(
+        make_mlp(5, 3, hidden=(6, 6), activation="tanh").double(),
+        "xavier_normal",
+        generator=_gen(3),
+    )
     x = torch.randn(20, 5, generator=_gen(4), dtype=torch.float64)
     y1 = net[0](x)
     y2 = net[2](torch.tanh(y1))
@@ -121,8 +130,11 @@ def test_layer_stats_forward_matches_direct_computation():
 
 
 def test_layer_stats_backward_matches_manual_backpropagation():
-    net = init_linear_(make_mlp(4, 3, hidden=(5, 5), activation="relu").double(),
-                       "kaiming_normal", generator=_gen(6))
+    net = init_linear_(
+        make_mlp(4, 3, hidden=(5, 5), activation="relu").double(),
+        "kaiming_normal",
+        generator=_gen(6),
+    )
     x = torch.randn(10, 4, generator=_gen(7), dtype=torch.float64)
     stats = layer_stats(net, x, generator=_gen(8))
     # Redo the backward pass by hand, with the same upstream gradient.
@@ -188,8 +200,13 @@ def test_theory_std_tanh_reaches_its_wide_input_asymptote(q):
 
 @pytest.mark.parametrize(
     ("activation", "scheme"),
-    [("relu", "xavier_normal"), ("tanh", "xavier_normal"), ("relu", "default"),
-     ("tanh", "default"), ("tanh", "kaiming_normal")],
+    [
+        ("relu", "xavier_normal"),
+        ("tanh", "xavier_normal"),
+        ("relu", "default"),
+        ("tanh", "default"),
+        ("tanh", "kaiming_normal"),
+    ],
 )
 def test_theory_std_predicts_what_layer_stats_measures(activation, scheme):
     width, depth = 256, 8
@@ -200,8 +217,9 @@ def test_theory_std_predicts_what_layer_stats_measures(activation, scheme):
     # "default" also draws the biases, uniform on +-1/sqrt(width): variance 1/(3 width).
     bias_var = 1 / (3 * width) if scheme == "default" else 0.0
     weight_var = weight_variance(scheme, width, width, nonlinearity=activation)
-    predicted = theory_std(depth, width=width, activation=activation, bias_var=bias_var,
-                           weight_var=weight_var)
+    predicted = theory_std(
+        depth, width=width, activation=activation, bias_var=bias_var, weight_var=weight_var
+    )
     # A finite-width network wanders around the prediction (the log of its variance takes a
     # random walk with steps of size ~1/sqrt(width)), so compare on a log scale: a wrong
     # per-layer factor (a missing 1/2 for ReLU, say) would be off by 2 or more here.
@@ -215,24 +233,36 @@ def test_theory_std_predicts_what_layer_stats_measures(activation, scheme):
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: weight_variance("he", 3, 3),
-         "weight_variance: scheme must be one of"),
-        (lambda: weight_variance("normal", 0, 3),
-         "fan_in and fan_out must be at least 1, got 0 and 3"),
-        (lambda: weight_variance("kaiming_normal", 3, 3, mode="in"),
-         "mode must be 'fan_in' or 'fan_out'"),
-        (lambda: init_linear_(nn.Linear(2, 2), "glorot", generator=_gen()),
-         "init_linear_: scheme must be"),
-        (lambda: init_linear_(nn.Linear(2, 2), "normal", generator=_gen(), mode="x"),
-         "mode must be"),
-        (lambda: init_linear_(nn.Tanh(), "normal", generator=_gen()),
-         "found no nn.Linear in the Tanh"),
-        (lambda: theory_std(0, width=3, weight_var=1.0, activation="relu"),
-         "depth must be at least 1"),
-        (lambda: theory_std(3, width=3, weight_var=1.0, activation="elu"),
-         "activation must be one of"),
-        (lambda: theory_std(3, width=3, weight_var=-1.0, activation="relu"),
-         "must be >= 0"),
+        (lambda: weight_variance("he", 3, 3), "weight_variance: scheme must be one of"),
+        (
+            lambda: weight_variance("normal", 0, 3),
+            "fan_in and fan_out must be at least 1, got 0 and 3",
+        ),
+        (
+            lambda: weight_variance("kaiming_normal", 3, 3, mode="in"),
+            "mode must be 'fan_in' or 'fan_out'",
+        ),
+        (
+            lambda: init_linear_(nn.Linear(2, 2), "glorot", generator=_gen()),
+            "init_linear_: scheme must be",
+        ),
+        (
+            lambda: init_linear_(nn.Linear(2, 2), "normal", generator=_gen(), mode="x"),
+            "mode must be",
+        ),
+        (
+            lambda: init_linear_(nn.Tanh(), "normal", generator=_gen()),
+            "found no nn.Linear in the Tanh",
+        ),
+        (
+            lambda: theory_std(0, width=3, weight_var=1.0, activation="relu"),
+            "depth must be at least 1",
+        ),
+        (
+            lambda: theory_std(3, width=3, weight_var=1.0, activation="elu"),
+            "activation must be one of",
+        ),
+        (lambda: theory_std(3, width=3, weight_var=-1.0, activation="relu"), "must be >= 0"),
     ],
 )
 def test_errors(call, message):
@@ -255,7 +285,9 @@ def test_theory_std_tanh_is_exact_to_ten_digits(q):
         return float(mpmath.quad(integrand, [0, sd / 10, sd, 1, 10, 30, mpmath.inf]))
 
     curve = theory_std(2, width=1, weight_var=1.0, activation="tanh", input_var=q)
-    assert curve["forward"][1] ** 2 == pytest.approx(expect(lambda z: mpmath.tanh(z) ** 2), rel=1e-10)
+    assert curve["forward"][1] ** 2 == pytest.approx(
+        expect(lambda z: mpmath.tanh(z) ** 2), rel=1e-10
+    )
     assert curve["backward"][0] ** 2 == pytest.approx(
         expect(lambda z: mpmath.sech(z) ** 4), rel=1e-10
     )

@@ -17,10 +17,24 @@ SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 def _nbval(notebook: Path) -> subprocess.CompletedProcess:
     """Run strict nbval on one notebook in a separate pytest, outside this project's config."""
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
-         f"--nbval-sanitize-with={SANITIZE}", "-p", "no:cacheprovider", "-q",
-         "--rootdir", str(notebook.parent), str(notebook)],
-        cwd=notebook.parent, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval",
+            "--nbval-current-env",
+            f"--nbval-sanitize-with={SANITIZE}",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--rootdir",
+            str(notebook.parent),
+            str(notebook),
+        ],
+        cwd=notebook.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

@@ -5,9 +5,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given
-from losses_registry import BY_NAME, PARITY, check_parity
 
 import lossbook
+from losses_registry import BY_NAME, PARITY, check_parity
 
 
 @PARITY
@@ -36,6 +36,7 @@ def test_smooth_l1_loss_matches_torch(case):
 
 # -- fixed values: each expected number is worked out by hand in the comment -----------------
 
+
 def test_mse_fixed_values():
     x, y = [1.0, 2.0, 4.0], [1.0, 0.0, 1.0]
     assert lossbook.mse_loss(x, y) == pytest.approx(13 / 3)  # (0 + 4 + 9) / 3
@@ -53,23 +54,27 @@ def test_l1_fixed_values_and_zero_gradient_at_a_tie():
 
 def test_huber_fixed_values():
     # |d| = 0.5 <= 1: 0.5 * 0.25 = 0.125; |d| = 3 > 1: 1 * (3 - 0.5) = 2.5; delta = 2: 2 * (3 - 1)
-    np.testing.assert_allclose(lossbook.huber_loss([0.5, -3.0], [0.0, 0.0], reduction="none"),
-                               [0.125, 2.5])
+    np.testing.assert_allclose(
+        lossbook.huber_loss([0.5, -3.0], [0.0, 0.0], reduction="none"), [0.125, 2.5]
+    )
     assert lossbook.huber_loss([3.0], [0.0], delta=2.0) == 4.0
     np.testing.assert_array_equal(
-        lossbook.huber_loss_grad([0.5, -3.0], [0.0, 0.0], reduction="sum", delta=2.0),
-        [0.5, -2.0])  # the error clipped to [-2, 2]
+        lossbook.huber_loss_grad([0.5, -3.0], [0.0, 0.0], reduction="sum", delta=2.0), [0.5, -2.0]
+    )  # the error clipped to [-2, 2]
 
 
 def test_smooth_l1_fixed_values_and_beta_zero_is_l1():
     # beta = 2: |d| = 1 < 2 -> 0.5 * 1 / 2 = 0.25; |d| = 3 -> 3 - 1 = 2
     np.testing.assert_allclose(
-        lossbook.smooth_l1_loss([1.0, 3.0], [0.0, 0.0], reduction="none", beta=2.0), [0.25, 2.0])
+        lossbook.smooth_l1_loss([1.0, 3.0], [0.0, 0.0], reduction="none", beta=2.0), [0.25, 2.0]
+    )
     x, y = np.array([0.3, -2.0, 5.0]), np.array([0.0, 0.0, 5.0])
     np.testing.assert_array_equal(
-        lossbook.smooth_l1_loss(x, y, beta=0.0, reduction="none"), np.abs(x - y))
+        lossbook.smooth_l1_loss(x, y, beta=0.0, reduction="none"), np.abs(x - y)
+    )
     np.testing.assert_array_equal(
-        lossbook.smooth_l1_loss_grad(x, y, beta=0.0, reduction="sum"), [1.0, -1.0, 0.0])
+        lossbook.smooth_l1_loss_grad(x, y, beta=0.0, reduction="sum"), [1.0, -1.0, 0.0]
+    )
 
 
 # -- corners ------------------------------------------------------------------------------
@@ -112,9 +117,7 @@ def test_int_and_list_input_default_to_float64():
     assert lossbook.mse_loss_grad([1, 2], [0, 0]).dtype == np.float64
 
 
-@pytest.mark.parametrize(
-    ("residual", "beta"), [(1e300, 1e10), (1e307, 100.0), (1e-200, 1e-300)]
-)
+@pytest.mark.parametrize(("residual", "beta"), [(1e300, 1e10), (1e307, 100.0), (1e-200, 1e-300)])
 def test_smooth_l1_extreme_residuals_match_torch(residual, beta):
     # far beyond beta the loss is |r| - beta / 2: no intermediate overflow
     ours = lossbook.smooth_l1_loss([residual], [0.0], beta=beta)

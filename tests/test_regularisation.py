@@ -112,8 +112,12 @@ def test_ridge_equals_sgd_with_weight_decay_twice_alpha_on_the_weight():
     alpha = 0.1
     model = torch.nn.Linear(3, 1).double()
     opt = torch.optim.SGD(
-        [{"params": [model.weight], "weight_decay": 2 * alpha},
-         {"params": [model.bias], "weight_decay": 0.0}], lr=0.3)
+        [
+            {"params": [model.weight], "weight_decay": 2 * alpha},
+            {"params": [model.bias], "weight_decay": 0.0},
+        ],
+        lr=0.3,
+    )
     Xt, yt = torch.tensor(X), torch.tensor(y).unsqueeze(1)
     for _ in range(300):
         opt.zero_grad()
@@ -259,8 +263,12 @@ def test_l1_path_has_exact_zeros_and_l2_path_does_not():
 
 @pytest.mark.parametrize(
     "alphas, penalty, match",
-    [([0.1], "l3", "penalty must be"), ([-0.1, 1.0], "l1", "alphas must"),
-     ([[0.1]], "l2", "alphas must"), ([float("nan")], "l1", "alphas must")],
+    [
+        ([0.1], "l3", "penalty must be"),
+        ([-0.1, 1.0], "l1", "alphas must"),
+        ([[0.1]], "l2", "alphas must"),
+        ([float("nan")], "l1", "alphas must"),
+    ],
 )
 def test_path_rejects_bad_input(alphas, penalty, match):
     X, y = _problem()
@@ -314,8 +322,12 @@ def test_min_delta_ignores_tiny_improvements_and_nan_never_improves():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"patience": 0}, "patience"), ({"patience": 2.5}, "patience"),
-     ({"patience": True}, "patience"), ({"patience": 2, "min_delta": -1.0}, "min_delta")],
+    [
+        ({"patience": 0}, "patience"),
+        ({"patience": 2.5}, "patience"),
+        ({"patience": True}, "patience"),
+        ({"patience": 2, "min_delta": -1.0}, "min_delta"),
+    ],
 )
 def test_early_stopping_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):

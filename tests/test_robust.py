@@ -109,8 +109,7 @@ def test_huber_line_has_zero_gradient_by_autograd(delta):
     a, b = robust_line(x, y, loss="huber", delta=delta)
     params = torch.tensor([a, b], dtype=torch.float64, requires_grad=True)
     pred = params[0] * torch.from_numpy(x) + params[1]
-    loss = torch.nn.functional.huber_loss(pred, torch.from_numpy(y), reduction="sum",
-                                          delta=delta)
+    loss = torch.nn.functional.huber_loss(pred, torch.from_numpy(y), reduction="sum", delta=delta)
     loss.backward()
     assert params.grad.abs().max().item() < 1e-8 * (1 + len(x) * delta)
 
@@ -143,16 +142,23 @@ def test_mse_line_is_least_squares_and_robust_lines_resist_outliers():
 def test_descent_matches_torch_sgd_with_lambda_lr(loss, schedule):
     y = np.array([0.3, -1.2, 2.5, 7.0, 0.9])
     lr, steps, start, delta = 0.4, 25, -3.0, 1.5
-    run = gradient_descent_constant(y, lr=lr, steps=steps, loss=loss, schedule=schedule,
-                                    start=start, delta=delta)
-    factor = {"constant": lambda t: 1.0, "inverse_sqrt": lambda t: 1 / np.sqrt(t + 1),
-              "inverse": lambda t: 1 / (t + 1)}[schedule]
+    run = gradient_descent_constant(
+        y, lr=lr, steps=steps, loss=loss, schedule=schedule, start=start, delta=delta
+    )
+    factor = {
+        "constant": lambda t: 1.0,
+        "inverse_sqrt": lambda t: 1 / np.sqrt(t + 1),
+        "inverse": lambda t: 1 / (t + 1),
+    }[schedule]
     c = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     opt = torch.optim.SGD([c], lr=lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
     target = torch.from_numpy(y)
-    fn = {"mse": torch.nn.functional.mse_loss, "l1": torch.nn.functional.l1_loss,
-          "huber": lambda p, t: torch.nn.functional.huber_loss(p, t, delta=delta)}[loss]
+    fn = {
+        "mse": torch.nn.functional.mse_loss,
+        "l1": torch.nn.functional.l1_loss,
+        "huber": lambda p, t: torch.nn.functional.huber_loss(p, t, delta=delta),
+    }[loss]
     torch_c, torch_loss, torch_lr = [start], [], []
     for _ in range(steps):
         opt.zero_grad()
@@ -190,12 +196,18 @@ def test_fixed_step_on_l1_hops_around_the_median_and_decaying_step_settles():
         (lambda: best_constant(["a"]), TypeError, "numeric"),
         (lambda: robust_line(np.ones(3), np.ones(4)), ValueError, r"shapes \(3,\) and \(4,\)"),
         (lambda: robust_line(np.ones(3), np.arange(3.0)), ValueError, "every x is the same"),
-        (lambda: robust_line(np.arange(3.0), np.ones(3), loss="huber", delta=-1),
-         ValueError, "delta must be > 0"),
+        (
+            lambda: robust_line(np.arange(3.0), np.ones(3), loss="huber", delta=-1),
+            ValueError,
+            "delta must be > 0",
+        ),
         (lambda: gradient_descent_constant([1.0], lr=0, steps=1), ValueError, "lr must be > 0"),
         (lambda: gradient_descent_constant([1.0], lr=1, steps=-1), ValueError, "steps must"),
-        (lambda: gradient_descent_constant([1.0], lr=1, steps=1, schedule="cosine"),
-         ValueError, "schedule must be one of"),
+        (
+            lambda: gradient_descent_constant([1.0], lr=1, steps=1, schedule="cosine"),
+            ValueError,
+            "schedule must be one of",
+        ),
         (lambda: gradient_descent_constant([], lr=1, steps=1), ValueError, "y is empty"),
     ],
 )

@@ -48,8 +48,7 @@ def test_steplr_matches_its_closed_form():
 def test_cosine_matches_its_closed_form_and_rises_past_t_max():
     # torch docs: eta_t = eta_min + (eta_max - eta_min)(1 + cos(pi t / T_max)) / 2
     T_max, eta_min = 20, 0.01
-    got = lr_curve(lambda opt: S.CosineAnnealingLR(opt, T_max=T_max, eta_min=eta_min), 41,
-                   lr=1.0)
+    got = lr_curve(lambda opt: S.CosineAnnealingLR(opt, T_max=T_max, eta_min=eta_min), 41, lr=1.0)
     t = np.arange(41)
     expected = eta_min + (1.0 - eta_min) * (1 + np.cos(np.pi * t / T_max)) / 2
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
@@ -87,8 +86,10 @@ def test_adam_betas_record_the_first_entry():
         lambda opt: S.ExponentialLR(opt, gamma=0.9),
         lambda opt: S.LinearLR(opt, start_factor=0.1, total_iters=8),
         lambda opt: S.SequentialLR(
-            opt, [S.LinearLR(opt, start_factor=0.1, total_iters=5),
-                  S.CosineAnnealingLR(opt, T_max=15)], milestones=[5]),
+            opt,
+            [S.LinearLR(opt, start_factor=0.1, total_iters=5), S.CosineAnnealingLR(opt, T_max=15)],
+            milestones=[5],
+        ),
         lambda opt: S.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=4),
     ],
 )
@@ -175,8 +176,7 @@ def test_range_test_rates_are_geometric_and_the_model_is_untouched():
     torch.manual_seed(0)
     model = torch.nn.Linear(1, 1).double()
     before = [p.detach().clone() for p in model.parameters()]
-    result = lr_range_test(model, torch.nn.MSELoss(), X, y, lr_min=1e-4, lr_max=1e-2,
-                           steps=30)
+    result = lr_range_test(model, torch.nn.MSELoss(), X, y, lr_min=1e-4, lr_max=1e-2, steps=30)
     assert len(result["lr"]) == 30  # nothing diverges below 1e-2
     np.testing.assert_allclose(result["lr"], np.geomspace(1e-4, 1e-2, 30), rtol=1e-10)
     for p, b in zip(model.parameters(), before, strict=True):
@@ -189,8 +189,9 @@ def test_range_test_first_loss_is_the_untrained_loss_and_smoothing_is_bias_corre
     model = torch.nn.Linear(1, 1).double()
     with torch.no_grad():
         start = torch.nn.functional.mse_loss(model(X), y).item()
-    result = lr_range_test(model, torch.nn.MSELoss(), X, y, lr_min=1e-4, lr_max=1e-2,
-                           steps=10, smoothing=0.7)
+    result = lr_range_test(
+        model, torch.nn.MSELoss(), X, y, lr_min=1e-4, lr_max=1e-2, steps=10, smoothing=0.7
+    )
     assert result["loss"][0] == pytest.approx(start)
     assert result["smoothed"][0] == pytest.approx(start)  # bias correction: s_0 = l_0
     a, expected = 0.0, []
@@ -203,8 +204,9 @@ def test_range_test_first_loss_is_the_untrained_loss_and_smoothing_is_bias_corre
 def test_range_test_stops_once_the_loss_diverges():
     X, y = _line_data()
     torch.manual_seed(0)
-    result = lr_range_test(torch.nn.Linear(1, 1).double(), torch.nn.MSELoss(), X, y,
-                           lr_min=1e-3, lr_max=1e3, steps=100)
+    result = lr_range_test(
+        torch.nn.Linear(1, 1).double(), torch.nn.MSELoss(), X, y, lr_min=1e-3, lr_max=1e3, steps=100
+    )
     # Full-batch SGD with momentum 0.9 on this quadratic is unstable well below lr = 1e3.
     assert len(result["lr"]) < 100
     last, best = result["smoothed"][-1], result["smoothed"][:-1].min()

@@ -74,8 +74,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def browser():
     chromium = next(
-        (found for name in ("chromium", "chromium-browser", "google-chrome")
-         if (found := shutil.which(name))),
+        (
+            found
+            for name in ("chromium", "chromium-browser", "google-chrome")
+            if (found := shutil.which(name))
+        ),
         None,
     )
     if chromium is None:
@@ -148,9 +151,7 @@ def test_page_renders_offline_in_light_and_dark(server, browser, path):
                    .filter(img => !img.alt).map(img => img.src)"""
         )
         assert missing_alt == [], f"figures without alt text: {missing_alt}"
-        page.screenshot(
-            path=str(SHOTS / f"{name}-light.jpg"), full_page=True, quality=80
-        )
+        page.screenshot(path=str(SHOTS / f"{name}-light.jpg"), full_page=True, quality=80)
 
         # The theme follows the system setting ("auto" mode): switch it to dark.
         page.emulate_media(color_scheme="dark")
@@ -166,9 +167,7 @@ def test_page_renders_offline_in_light_and_dark(server, browser, path):
                    }).map(img => img.src)"""
         )
         assert transparent == [], f"figures with a transparent background: {transparent}"
-        page.screenshot(
-            path=str(SHOTS / f"{name}-dark.jpg"), full_page=True, quality=80
-        )
+        page.screenshot(path=str(SHOTS / f"{name}-dark.jpg"), full_page=True, quality=80)
         assert problems == []
     finally:
         context.close()
@@ -216,7 +215,8 @@ def test_api_page_documents_every_public_name():
         _unavailable("the built book is missing: run `make book` first")
     html = page.read_text(encoding="utf-8")
     missing = [
-        name for name in lossbook.__all__
+        name
+        for name in lossbook.__all__
         if name != "__version__" and f'id="lossbook.{name}"' not in html
     ]
     assert missing == [], f"public names missing from the API page: {missing}"

@@ -9,12 +9,13 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from losses_registry import PARITY, arrays, assert_close
 
 import lossbook
+from losses_registry import PARITY, arrays, assert_close
 
 matrices = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5).flatmap(
-    lambda shape: st.tuples(arrays(shape, -1e3, 1e3), st.integers(-len(shape), len(shape) - 1)))
+    lambda shape: st.tuples(arrays(shape, -1e3, 1e3), st.integers(-len(shape), len(shape) - 1))
+)
 
 
 @PARITY
@@ -31,24 +32,23 @@ def test_log_softmax_matches_torch(case):
     x, dim = case
     theirs = F.log_softmax(torch.from_numpy(x), dim=dim).numpy()
     # x - logsumexp cancels when x is the maximum: compare to the magnitude of x
-    assert_close("log_softmax", lossbook.log_softmax(x, dim=dim), theirs,
-                 scale=np.max(np.abs(x)))
+    assert_close("log_softmax", lossbook.log_softmax(x, dim=dim), theirs, scale=np.max(np.abs(x)))
 
 
 @PARITY
 @given(matrices)
 def test_softmax_matches_torch(case):
     x, dim = case
-    assert_close("softmax", lossbook.softmax(x, dim=dim),
-                 torch.softmax(torch.from_numpy(x), dim=dim).numpy())
+    assert_close(
+        "softmax", lossbook.softmax(x, dim=dim), torch.softmax(torch.from_numpy(x), dim=dim).numpy()
+    )
 
 
 @PARITY
 @given(arrays(hnp.array_shapes(min_dims=0, max_dims=2), -1e3, 1e3))
 def test_sigmoid_and_log_sigmoid_match_torch(x):
     assert_close("sigmoid", lossbook.sigmoid(x), torch.sigmoid(torch.from_numpy(x)).numpy())
-    assert_close("log_sigmoid", lossbook.log_sigmoid(x),
-                 F.logsigmoid(torch.from_numpy(x)).numpy())
+    assert_close("log_sigmoid", lossbook.log_sigmoid(x), F.logsigmoid(torch.from_numpy(x)).numpy())
 
 
 def test_fixed_values():
@@ -64,8 +64,13 @@ def test_fixed_values():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_stable_at_huge_inputs(dtype):
     x = np.array([[1e4, -1e4, 0.0]], dtype=dtype)
-    for fn in (lossbook.logsumexp, lossbook.log_softmax, lossbook.softmax, lossbook.sigmoid,
-               lossbook.log_sigmoid):
+    for fn in (
+        lossbook.logsumexp,
+        lossbook.log_softmax,
+        lossbook.softmax,
+        lossbook.sigmoid,
+        lossbook.log_sigmoid,
+    ):
         out = fn(x)
         assert out.dtype == dtype and np.all(np.isfinite(out)), fn.__name__
     # the exact answers: logsumexp = 1e4 (+ e^-1e4), log_softmax = x - 1e4, sigma(-1e4) = 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import torch
 
@@ -65,9 +67,10 @@ def test_plateau_scheduler_watches_the_validation_loss_when_given():
     model = torch.nn.Linear(1, 1, bias=False).double()
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=2)
-    history = fit(model, torch.nn.MSELoss(), opt, X, y, steps=8, scheduler=sched,
-                  validation=(X_val, y))
-    assert all(b < a for a, b in zip(history["loss"], history["loss"][1:]))
+    history = fit(
+        model, torch.nn.MSELoss(), opt, X, y, steps=8, scheduler=sched, validation=(X_val, y)
+    )
+    assert all(b < a for a, b in itertools.pairwise(history["loss"]))
     twin_opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.01)
     twin = torch.optim.lr_scheduler.ReduceLROnPlateau(twin_opt, factor=0.5, patience=2)
     expected = record_lr(twin, 8, metrics=history["val_loss"])
@@ -83,8 +86,9 @@ def test_minibatches_are_reproducible_with_a_generator():
         model = torch.nn.Linear(1, 1).double()
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
         gen = torch.Generator().manual_seed(7)
-        runs.append(fit(model, torch.nn.MSELoss(), opt, X, y, steps=20, batch_size=5,
-                        generator=gen)["loss"])
+        runs.append(
+            fit(model, torch.nn.MSELoss(), opt, X, y, steps=20, batch_size=5, generator=gen)["loss"]
+        )
     assert runs[0] == runs[1]
 
 
@@ -111,9 +115,11 @@ def test_without_validation_the_model_stays_in_training_mode():
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"steps": 0}, "steps must be at least 1"),
-     ({"steps": 1, "batch_size": 0}, "batch_size must be between 1 and len"),
-     ({"steps": 1, "batch_size": 99}, "batch_size must be between 1 and len")],
+    [
+        ({"steps": 0}, "steps must be at least 1"),
+        ({"steps": 1, "batch_size": 0}, "batch_size must be between 1 and len"),
+        ({"steps": 1, "batch_size": 99}, "batch_size must be between 1 and len"),
+    ],
 )
 def test_bad_arguments(kwargs, message):
     X, y = _line()

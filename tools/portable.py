@@ -83,14 +83,27 @@ def nbval(chapter: Path, name: str) -> tuple[bool, list[str], float]:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.xml"
         command = [
-            sys.executable, "-m", "pytest", str(chapter),
-            "-o", "addopts=", "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
-            "--nbval", "--nbval-current-env", f"--nbval-sanitize-with={SANITIZE}",
-            "--nbval-cell-timeout=300", f"--junitxml={report}",
+            sys.executable,
+            "-m",
+            "pytest",
+            str(chapter),
+            "-o",
+            "addopts=",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "-q",
+            "--nbval",
+            "--nbval-current-env",
+            f"--nbval-sanitize-with={SANITIZE}",
+            "--nbval-cell-timeout=300",
+            f"--junitxml={report}",
         ]
         start = time.perf_counter()
-        done = subprocess.run(command, cwd=ROOT, env=environment(name),
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            command, cwd=ROOT, env=environment(name), capture_output=True, text=True
+        )
         seconds = time.perf_counter() - start
         if done.returncode == 0:
             return True, [], seconds
@@ -116,23 +129,38 @@ def failures(report: Path, output: str) -> list[str]:
 
 def summary(text: str, width: int = 160) -> str:
     """The lines of an nbval failure that say what differed, on one line."""
-    keep = [line.strip() for line in text.splitlines()
-            if line.strip().startswith(("+", "-", "E ", "AssertionError", "Error"))
-            and line.strip() not in ("+", "-")]
+    keep = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip().startswith(("+", "-", "E ", "AssertionError", "Error"))
+        and line.strip() not in ("+", "-")
+    ]
     line = " | ".join(keep[:4]) or " ".join(text.split())
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("chapters", nargs="*", type=Path,
-                        help="notebooks to check (default: every book/*.ipynb)")
-    parser.add_argument("--config", action="append", choices=list(CONFIGS),
-                        help="configurations to run (default: all the CPU can take)")
-    parser.add_argument("--all-cells", action="store_true",
-                        help="list every failing cell of a failed run, not only the first")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="runs at a time (default: one per core)")
+    parser.add_argument(
+        "chapters", nargs="*", type=Path, help="notebooks to check (default: every book/*.ipynb)"
+    )
+    parser.add_argument(
+        "--config",
+        action="append",
+        choices=list(CONFIGS),
+        help="configurations to run (default: all the CPU can take)",
+    )
+    parser.add_argument(
+        "--all-cells",
+        action="store_true",
+        help="list every failing cell of a failed run, not only the first",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="runs at a time (default: one per core)",
+    )
     args = parser.parse_args(argv)
 
     chapters = args.chapters or sorted((ROOT / "book").glob("*.ipynb"))
@@ -146,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs = [(chapter, name) for chapter in chapters for name in configs]
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        results = dict(zip(jobs, pool.map(lambda job: nbval(*job), jobs)))
+        results = dict(zip(jobs, pool.map(lambda job: nbval(*job), jobs), strict=True))
     wall = time.perf_counter() - start
 
     print()
@@ -173,8 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{len(jobs)} runs in {wall:.0f} s, {args.jobs} at a time")
     passed = sum(results[job][0] for job in jobs)
     skipped_runs = len(chapters) * len(skipped)
-    print(f"portable: {passed} passed, {len(jobs) - passed} failed, "
-          f"{skipped_runs} skipped")
+    print(f"portable: {passed} passed, {len(jobs) - passed} failed, {skipped_runs} skipped")
     return 0 if passed == len(jobs) else 1
 
 

@@ -76,4 +76,3 @@ def setup(app):
     # Late, once every extension has added its scripts to the page.
     app.connect("html-page-context", _drop_duplicate_scripts, priority=999)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
-
