@@ -8,7 +8,7 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _restore_print_options():
-    """lossbook.setup() changes NumPy's and torch's print options; undo it after each test.
+    """book.setup() changes NumPy's and torch's print options; undo it after each test.
 
     Without this, the doctest of setup() would change how every later doctest prints.
     """

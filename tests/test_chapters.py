@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-import lossbook.notebook
 from conftest import ROOT, chapters
+from lossbook import book
 
 CHAPTERS = [p for p in chapters() if p.stem not in ("errata",)]
 
@@ -46,8 +46,8 @@ def test_there_are_chapters():
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_setup_cell_comes_first_and_installs_from_the_configured_repository(path):
     first = "".join(_code_cells(_load(path))[0]["source"])
-    assert "import lossbook" in first
-    assert re.search(r"lossbook\.setup\(", first)
+    assert "from lossbook import book" in first  # the toolkit, apart from the losses
+    assert re.search(r"\bbook\.setup\(", first)
     url = _config_repository_url()
     assert '"google.colab" in sys.modules' in first, "the Colab guard is missing"
     assert f"git+{url}" in first, f"the Colab install must use the repository URL {url}"
@@ -64,7 +64,7 @@ def test_nothing_else_seeds_or_styles_by_hand(path):
             "plt.style.use(",
             "rcParams",
         ):
-            assert forbidden not in source, f"{forbidden} outside lossbook.setup(): {source[:80]}"
+            assert forbidden not in source, f"{forbidden} outside book.setup(): {source[:80]}"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
@@ -171,7 +171,7 @@ def test_glued_floats_hold_only_the_digits_the_prose_shows(path):
         if not shown:
             offenders.append(f"{name} = {stored}: a float no sentence quotes with a format")
             continue
-        if not any(lossbook.notebook.shown(value, f) == value for f in shown):
+        if not any(book.shown(value, f) == value for f in shown):
             offenders.append(f"{name} = {stored}, quoted as {sorted(shown)}")
     assert not offenders, "pass the prose's format to glue(name, value, fmt):\n" + "\n".join(
         offenders

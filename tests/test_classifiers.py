@@ -16,7 +16,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
 
-from lossbook import (  # noqa: E402
+from lossbook.book import (  # noqa: E402
     accuracy,
     decision_grid,
     make_blobs,

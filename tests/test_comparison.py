@@ -18,9 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from lossbook import make_blobs, numerical_grad
-from lossbook.classifiers import make_mlp
-from lossbook.comparison import (
+from lossbook import numerical_grad
+from lossbook.book import make_blobs
+from lossbook.book.classifiers import make_mlp
+from lossbook.book.one_hot import (
     LossRun,
     classification_losses,
     compare_losses,

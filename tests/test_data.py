@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lossbook import make_blobs, make_linear_regression, make_spirals
+from lossbook.book import make_blobs, make_linear_regression, make_spirals
 
 
 def test_regression_without_noise_lies_on_the_line():

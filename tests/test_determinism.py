@@ -7,14 +7,14 @@ the stored one:
 
 * the thread count the process starts with: ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` and
   ``OPENBLAS_NUM_THREADS`` = 3 (not 1, and not the 2 or 4 a laptop or CI runner gives by
-  default). This sets torch's thread pool before ``lossbook.setup()`` pins torch to one thread,
+  default). This sets torch's thread pool before ``book.setup()`` pins torch to one thread,
   and it changes NumPy's BLAS threads (matrix products, least squares), which setup() does not
   pin, so a chapter whose printed numbers depend on a BLAS summation order shows up here;
 * ``PYTHONHASHSEED`` fixed to another value (set and dict iteration order of strings);
 * the working directory: each chapter runs from a temporary copy, not from ``book/``;
 * the order: the chapters run in reverse, each in a fresh kernel.
 
-torch itself cannot be given two threads without editing a chapter: ``lossbook.setup()``
+torch itself cannot be given two threads without editing a chapter: ``book.setup()``
 sets ``torch.set_num_threads(1)`` on purpose (design section 4), and that is what every
 reader's run does too.
 

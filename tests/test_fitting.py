@@ -16,21 +16,14 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from lossbook import (  # noqa: E402
-    gradient_descent_line,
-    huber_loss,
-    huber_loss_grad,
-    l1_loss,
-    l1_loss_grad,
-    least_squares_line,
-    make_linear_regression,
-    mse_loss,
-    mse_loss_grad,
-)
-from lossbook.fitting import (  # noqa: E402
+from lossbook import huber_loss, huber_loss_grad, l1_loss, l1_loss_grad, mse_loss, mse_loss_grad  # noqa: E402
+from lossbook.book import (  # noqa: E402  # noqa: E402
     compare_reductions,
     fit_line,
+    gradient_descent_line,
+    least_squares_line,
     loss_and_grad_curves,
+    make_linear_regression,
     plot_loss_and_grad,
 )
 
@@ -41,7 +34,7 @@ def data():
 
 
 def test_fit_line_mse_takes_the_steps_of_numpy_gradient_descent(data):
-    # Oracle: lossbook.gradient_descent_line, an independent NumPy implementation of the
+    # Oracle: book.gradient_descent_line, an independent NumPy implementation of the
     # same updates with the analytic gradient (2/n) sum r x, (2/n) sum r.
     x, y = data
     torch_run = fit_line(x, y, torch.nn.MSELoss(), lr=0.07, steps=25, slope=0.4, intercept=-2.0)

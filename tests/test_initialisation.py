@@ -15,8 +15,8 @@ import torch
 from torch import nn
 
 # make_mlp (lossbook.classifiers) builds Linear -> activation -> ... -> Linear stacks.
-from lossbook import init_linear_, layer_stats, make_mlp, theory_std, weight_variance
-from lossbook.initialisation import SCHEMES
+from lossbook.book import init_linear_, layer_stats, make_mlp, theory_std, weight_variance
+from lossbook.book.initialisation import SCHEMES
 
 
 def _gen(seed=0):

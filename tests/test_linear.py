@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lossbook import gradient_descent_line, least_squares_line, make_linear_regression
+from lossbook.book import gradient_descent_line, least_squares_line, make_linear_regression
 
 
 def test_closed_form_matches_numpy_lstsq():

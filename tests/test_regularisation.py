@@ -15,7 +15,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossbook import (
+from lossbook import soft_threshold
+from lossbook.book import (
     EarlyStopping,
     coefficient_path,
     decay_parameter_groups,
@@ -24,7 +25,6 @@ from lossbook import (
     lasso_alpha_max,
     make_sine_regression,
     ridge,
-    soft_threshold,
 )
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossbook import (
+from lossbook.book import (
     best_constant,
     gradient_descent_constant,
     least_squares_line,

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.optim import lr_scheduler as S
 
-from lossbook import lr_curve, lr_range_test, record_lr, steps_per_epoch, suggest_lr
+from lossbook.book import lr_curve, lr_range_test, record_lr, steps_per_epoch, suggest_lr
 
 
 def _sgd(lr=0.1, momentum=0.0):

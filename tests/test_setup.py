@@ -1,4 +1,4 @@
-"""lossbook.setup(): seeds, determinism, style."""
+"""book.setup(): seeds, determinism, style."""
 
 from __future__ import annotations
 
@@ -12,29 +12,30 @@ import numpy as np
 import torch
 
 import lossbook
+from lossbook import book
 
 
 def test_setup_makes_every_generator_repeat():
-    first = lossbook.setup(seed=3)
+    first = book.setup(seed=3)
     draws = (random.random(), np.random.rand(), torch.rand(1).item(), first.random())
-    second = lossbook.setup(seed=3)
+    second = book.setup(seed=3)
     again = (random.random(), np.random.rand(), torch.rand(1).item(), second.random())
     assert draws == again
 
 
 def test_different_seeds_give_different_numbers():
-    assert lossbook.setup(seed=0).random() != lossbook.setup(seed=1).random()
+    assert book.setup(seed=0).random() != book.setup(seed=1).random()
 
 
 def test_setup_makes_torch_deterministic_and_single_threaded():
-    lossbook.setup()
+    book.setup()
     assert torch.are_deterministic_algorithms_enabled()
     assert torch.get_num_threads() == 1
 
 
 def test_setup_gives_figures_an_opaque_background():
     mpl.rcParams["savefig.transparent"] = True
-    lossbook.setup()
+    book.setup()
     assert mpl.rcParams["figure.facecolor"] == "white"
     assert mpl.rcParams["savefig.facecolor"] == "white"
     assert mpl.rcParams["savefig.transparent"] is False
@@ -50,10 +51,10 @@ def test_setup_freezes_the_heap_now_and_at_exit():
         atexit.register(
             lambda: print("at exit", gc.get_freeze_count() >= after + 10_000)
         )
-        import lossbook
+        from lossbook import book
         before = gc.get_freeze_count()
-        lossbook.setup()
-        lossbook.setup()
+        book.setup()
+        book.setup()
         after = gc.get_freeze_count()
         print("after setup", before == 0 and after > 100_000)
         kept = [[] for _ in range(20_000)]  # made later: not frozen yet
@@ -66,3 +67,19 @@ def test_setup_freezes_the_heap_now_and_at_exit():
         check=True,
     ).stdout.split("\n")
     assert out[:2] == ["after setup True", "at exit True"]
+
+
+def test_the_loss_library_imports_neither_torch_nor_matplotlib():
+    # lossbook is NumPy only; the chapters' toolkit, lossbook.book, is where torch comes in
+    code = (
+        "import sys, lossbook\n"
+        "heavy = [m for m in ('torch', 'matplotlib') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "from lossbook import book\n"
+        "assert 'torch' in sys.modules\n"
+        "print(len(lossbook.__all__), len(book.__all__))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    n_losses, n_toolkit = map(int, done.stdout.split())
+    assert n_losses == len(set(lossbook.__all__)) and n_toolkit > 0

@@ -1,4 +1,4 @@
-"""lossbook.fit: the tiny training loop."""
+"""book.fit: the tiny training loop."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import itertools
 import pytest
 import torch
 
-from lossbook import fit, record_lr
+from lossbook.book import fit, record_lr
 
 
 def _line(n=32):

@@ -16,7 +16,7 @@ equals the fresh one and every assert holds. This is what ``make portable`` runs
 ``make test`` runs after the rest of the suite. It exits 1 if any run fails.
 
 Each run is one plain ``pytest --nbval`` process (nbval does the comparing); the runs go
-two at a time, one per core, each chapter single-threaded as ``lossbook.setup()`` makes it.
+two at a time, one per core, each chapter single-threaded as ``book.setup()`` makes it.
 """
 
 from __future__ import annotations

@@ -59,9 +59,9 @@ def setup(seed: int = 0) -> np.random.Generator:
         chapter's own random numbers.
 
     Example:
-        >>> import lossbook
-        >>> first = lossbook.setup(seed=1).standard_normal(3)
-        >>> again = lossbook.setup(seed=1).standard_normal(3)
+        >>> from lossbook import book
+        >>> first = book.setup(seed=1).standard_normal(3)
+        >>> again = book.setup(seed=1).standard_normal(3)
         >>> bool((first == again).all())
         True
     """

@@ -3,9 +3,9 @@ r"""Small classifiers on 2-D data: build, train, predict, draw their regions.
 The classification chapters train the same kind of model again and again: a
 small multilayer perceptron (MLP) that maps a point of the plane to :math:`C`
 logits, trained full-batch on a few hundred synthetic points
-(:func:`~lossbook.make_blobs`, :func:`~lossbook.make_spirals`). This module
-holds those pieces, so that a chapter's experiment is a few lines and two
-chapters train exactly the same way.
+(:func:`~lossbook.book.make_blobs`, :func:`~lossbook.book.make_spirals`).
+This module holds those pieces, so that a chapter's experiment is a few lines
+and two chapters train exactly the same way.
 
 The loss is always a parameter: :func:`train_classifier` calls
 ``loss_fn(logits, targets)``, so cross-entropy on class indices, MSE between
@@ -211,7 +211,7 @@ def train_classifier(
 
     Example:
         >>> import torch.nn.functional as F
-        >>> from lossbook import make_blobs
+        >>> from lossbook.book import make_blobs
         >>> X, labels = make_blobs(20, std=0.5, seed=0)
         >>> model = make_mlp(2, 3, hidden=(), seed=0)
         >>> history = train_classifier(
@@ -353,7 +353,7 @@ def plot_decision_regions(
         >>> import matplotlib
         >>> matplotlib.use("Agg")
         >>> import matplotlib.pyplot as plt
-        >>> from lossbook import make_blobs
+        >>> from lossbook.book import make_blobs
         >>> X, labels = make_blobs(10, seed=0)
         >>> fig, ax = plt.subplots()
         >>> model = make_mlp(2, 3, seed=0)

@@ -5,8 +5,8 @@ with the mean squared error between its softmax outputs and one-hot targets, or
 with one sigmoid per class, is a question about the loss only. To answer it
 fairly, everything else must be the same: the data, the network and its initial
 weights, the optimiser, the learning rate and the number of steps.
-:func:`compare_losses` does exactly that, on top of ``lossbook.make_mlp`` and
-``lossbook.train_classifier``.
+:func:`compare_losses` does exactly that, on top of
+``lossbook.book.make_mlp`` and ``lossbook.book.train_classifier``.
 
 Every loss here takes **logits** of shape ``(N, C)`` and **integer labels** of
 shape ``(N,)`` and builds the target form it needs itself, with ``num_classes``
@@ -233,12 +233,13 @@ def compare_losses(
 ) -> dict[str, LossRun]:
     r"""Train one network from the same initial weights once per loss.
 
-    For every ``name, loss_fn`` in ``losses``, a fresh ``lossbook.make_mlp``
-    with the given ``hidden``, ``activation``, ``seed`` and ``dtype`` (hence
-    identical initial weights in every run) is trained full-batch by
-    ``lossbook.train_classifier`` with ``loss_fn(logits, labels)``, the same
-    optimiser, learning rate and number of steps. Only the loss differs between
-    the runs, so any difference in the curves is the loss's doing.
+    For every ``name, loss_fn`` in ``losses``, a fresh
+    ``lossbook.book.make_mlp`` with the given ``hidden``, ``activation``,
+    ``seed`` and ``dtype`` (hence identical initial weights in every run) is
+    trained full-batch by ``lossbook.book.train_classifier`` with
+    ``loss_fn(logits, labels)``, the same optimiser, learning rate and number
+    of steps. Only the loss differs between the runs, so any difference in the
+    curves is the loss's doing.
 
     Args:
         losses: names mapped to functions of ``(logits, labels)``, such as
@@ -247,7 +248,8 @@ def compare_losses(
         labels: integer class labels of shape ``(N,)``; the number of classes
             is ``labels.max() + 1``.
         hidden: widths of the hidden layers.
-        activation: the hidden layers' activation (see ``lossbook.make_mlp``).
+        activation: the hidden layers' activation (see
+            ``lossbook.book.make_mlp``).
         steps: optimiser steps per run.
         lr: learning rate, the same for every run.
         optimizer: ``"sgd"`` (plain gradient descent) or ``"adam"``.
@@ -258,11 +260,11 @@ def compare_losses(
         ``{name: LossRun}`` in the order of ``losses``.
 
     Raises:
-        ValueError: if ``losses`` is empty, or as ``lossbook.train_classifier``
-            does.
+        ValueError: if ``losses`` is empty, or as
+            ``lossbook.book.train_classifier`` does.
 
     Example:
-        >>> from lossbook import make_blobs
+        >>> from lossbook.book import make_blobs
         >>> X, labels = make_blobs(20, std=0.5, seed=0)
         >>> runs = compare_losses(
         ...     classification_losses(), X, labels, hidden=(8,), steps=50

@@ -6,7 +6,11 @@ NumPy float64 arrays, so the same call gives the same numbers on every machine.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
+
+from .._validation import check_number
 
 
 def make_linear_regression(
@@ -179,3 +183,48 @@ def make_spirals(
     X = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
     order = rng.permutation(len(labels))
     return X[order], labels[order]
+
+
+def make_sine_regression(
+    n: int = 20,
+    *,
+    noise: float = 0.3,
+    frequency: float = 3.0,
+    seed: int = 0,
+):
+    r"""Noisy samples of a sine, :math:`y_i = \sin(f x_i) + \varepsilon_i`.
+
+    The inputs are uniform on :math:`[-1, 1]` and the noise is Gaussian,
+    :math:`\varepsilon_i \sim \mathcal N(0, \sigma^2)` with :math:`\sigma` =
+    ``noise``. A few points with noise and a network with many parameters make
+    the classic overfitting example; many points from another seed make its
+    validation set. The best possible mean squared error on fresh data is
+    :math:`\sigma^2`.
+
+    Args:
+        n: number of points.
+        noise: the noise's standard deviation :math:`\sigma` (0 for exact
+            points).
+        frequency: the angular frequency :math:`f` of the sine.
+        seed: seed of the generator.
+
+    Returns:
+        ``(x, y)``, two float64 arrays of shape ``(n,)``.
+
+    Raises:
+        ValueError: if ``n < 1`` or ``noise < 0``.
+
+    Example:
+        >>> x, y = make_sine_regression(4, noise=0.0, seed=1)
+        >>> bool(np.allclose(y, np.sin(3 * x))), bool(np.all(np.abs(x) <= 1))
+        (True, True)
+    """
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(
+            f"make_sine_regression: n must be an int >= 1, got {n!r}."
+        )
+    noise = check_number("make_sine_regression", "noise", noise, low=0.0)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1.0, 1.0, n)
+    y = np.sin(frequency * x) + noise * rng.standard_normal(n)
+    return x, y

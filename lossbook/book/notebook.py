@@ -21,8 +21,8 @@ def show_source(obj) -> object:
         in JupyterLab); elsewhere the source as a string.
 
     Example:
-        >>> import lossbook
-        >>> shown = lossbook.show_source(lossbook.setup)
+        >>> from lossbook import book
+        >>> shown = book.show_source(book.setup)
         >>> print(getattr(shown, "data", shown).splitlines()[1])
         def setup(seed: int = 0) -> np.random.Generator:
     """
@@ -58,7 +58,7 @@ def glue(
         digits: significant digits kept for floats when ``fmt`` is not given.
 
     Example:
-        >>> from lossbook.notebook import glue, shown
+        >>> from lossbook.book import glue, shown
         >>> glue("answer", 42)  # outside a notebook kernel nothing is shown
         >>> shown(0.219669, ".2f"), shown(0.987, ".0%"), shown(3.86e-13, ".1e")
         (0.22, 0.99, 3.9e-13)

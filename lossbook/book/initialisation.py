@@ -7,8 +7,8 @@ deep network) uses:
   with a named scheme, drawing from an explicit :class:`torch.Generator`, and
   :func:`weight_variance` gives the variance each scheme aims at;
 * :func:`layer_stats` measures, layer by layer in any network (such as a deep
-  :func:`~lossbook.make_mlp`), the standard deviation of the pre-activations in
-  the forward pass and of the back-propagated gradients;
+  :func:`~lossbook.book.make_mlp`), the standard deviation of the
+  pre-activations in the forward pass and of the back-propagated gradients;
 * :func:`theory_std` predicts those two curves from the variance-propagation
   recursion of Glorot & Bengio (2010) and He et al. (2015), exact for linear
   and ReLU layers and computed by numerical integration on a fine grid for
@@ -65,7 +65,7 @@ def weight_variance(
     ==================  =======================================================
 
     Args:
-        scheme: one of the names in ``lossbook.initialisation.SCHEMES``.
+        scheme: one of the names in ``lossbook.book.initialisation.SCHEMES``.
         fan_in: inputs per unit, :math:`n_\text{in}` (``in_features`` of a
             Linear layer).
         fan_out: outputs per input, :math:`n_\text{out}` (``out_features``).
@@ -143,7 +143,7 @@ def init_linear_(
     Args:
         model: a module; every ``nn.Linear`` inside it (itself included) is
             re-initialised.
-        scheme: one of the names in ``lossbook.initialisation.SCHEMES``.
+        scheme: one of the names in ``lossbook.book.initialisation.SCHEMES``.
         generator: the random number generator to draw from, for reproducible
             runs.
         nonlinearity: for the ``kaiming_*`` schemes, the activation that

@@ -1,4 +1,4 @@
-r"""Regularisation helpers: ridge, lasso, their paths, early stopping.
+r"""For the chapter *Regularisation*: ridge, lasso, paths, early stopping.
 
 The chapter *Regularisation* uses these to put a number on each technique it
 discusses:
@@ -9,9 +9,11 @@ discusses:
 * :class:`EarlyStopping` and :func:`early_stopping_epoch` stop training when a
   validation loss has not improved for ``patience`` epochs;
 * :func:`decay_parameter_groups` splits a model's parameters so that an
-  optimiser decays the weights but not the biases and normalisation parameters;
-* :func:`make_sine_regression` makes the small, noisy data set on which a
-  network overfits.
+  optimiser decays the weights but not the biases and normalisation parameters.
+
+The soft-thresholding operator behind the lasso is a penalty's proximal map,
+and lives with the penalties in the loss library
+(:func:`lossbook.soft_threshold`).
 
 Conventions: both penalised problems use the mean squared error, as
 ``torch.nn.MSELoss`` does, and an unpenalised intercept :math:`b`:
@@ -35,57 +37,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_float_array, check_number
-
-# ------------------------------------------------------------ data
-
-
-def make_sine_regression(
-    n: int = 20,
-    *,
-    noise: float = 0.3,
-    frequency: float = 3.0,
-    seed: int = 0,
-):
-    r"""Noisy samples of a sine, :math:`y_i = \sin(f x_i) + \varepsilon_i`.
-
-    The inputs are uniform on :math:`[-1, 1]` and the noise is Gaussian,
-    :math:`\varepsilon_i \sim \mathcal N(0, \sigma^2)` with :math:`\sigma` =
-    ``noise``. A few points with noise and a network with many parameters make
-    the classic overfitting example; many points from another seed make its
-    validation set. The best possible mean squared error on fresh data is
-    :math:`\sigma^2`.
-
-    Args:
-        n: number of points.
-        noise: the noise's standard deviation :math:`\sigma` (0 for exact
-            points).
-        frequency: the angular frequency :math:`f` of the sine.
-        seed: seed of the generator.
-
-    Returns:
-        ``(x, y)``, two float64 arrays of shape ``(n,)``.
-
-    Raises:
-        ValueError: if ``n < 1`` or ``noise < 0``.
-
-    Example:
-        >>> x, y = make_sine_regression(4, noise=0.0, seed=1)
-        >>> bool(np.allclose(y, np.sin(3 * x))), bool(np.all(np.abs(x) <= 1))
-        (True, True)
-    """
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(
-            f"make_sine_regression: n must be an int >= 1, got {n!r}."
-        )
-    noise = check_number("make_sine_regression", "noise", noise, low=0.0)
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(-1.0, 1.0, n)
-    y = np.sin(frequency * x) + noise * rng.standard_normal(n)
-    return x, y
-
-
-# ------------------------------------------------------------ ridge and lasso
+from .._validation import as_float_array, check_number
 
 
 def _design(fname: str, X, y):
@@ -177,35 +129,6 @@ def ridge(X, y, alpha: float, *, fit_intercept: bool = True):
     w = np.linalg.lstsq(A, rhs, rcond=None)[0]
     b = y_mean - float(x_mean @ w) if fit_intercept else 0.0
     return w, b
-
-
-def soft_threshold(z, threshold: float):
-    r"""The soft-thresholding operator :math:`S(z, t)`.
-
-    .. math:: S(z, t) = \operatorname{sign}(z)\max(|z| - t, 0)
-
-    It is the proximal map of :math:`t\lvert\cdot\rvert`: values within
-    :math:`t` of zero become exactly zero and the others move :math:`t` towards
-    zero. This is why the L1 penalty produces exact zeros while the L2 penalty
-    only shrinks.
-
-    Args:
-        z: a number or array.
-        threshold: :math:`t \ge 0`.
-
-    Returns:
-        ``S(z, t)`` as a float64 array of ``z``'s shape.
-
-    Raises:
-        ValueError: if ``threshold < 0``.
-
-    Example:
-        >>> soft_threshold(np.array([-3.0, -0.5, 0.2, 2.0]), 1.0)
-        array([-2.,  0.,  0.,  1.])
-    """
-    threshold = check_number("soft_threshold", "threshold", threshold, low=0.0)
-    z = as_float_array("soft_threshold", "z", z).astype(np.float64)
-    return np.sign(z) * np.maximum(np.abs(z) - threshold, 0.0)
 
 
 def lasso_alpha_max(X, y, *, fit_intercept: bool = True) -> float:
@@ -393,9 +316,6 @@ def coefficient_path(
     return path
 
 
-# ------------------------------------------------------------ early stopping
-
-
 class EarlyStopping:
     """Stop training once the validation loss stalls for ``patience`` epochs.
 
@@ -507,9 +427,6 @@ def early_stopping_epoch(
         if stopper.step(loss):
             break
     return stopper.best_epoch, stopper.stopped_epoch
-
-
-# ------------------------------------------------------------ weight decay
 
 
 def decay_parameter_groups(model, weight_decay: float) -> list[dict]:

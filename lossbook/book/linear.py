@@ -1,0 +1,254 @@
+"""Fitting a straight line: the closed form, and gradient descent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .. import _validation as _v
+
+
+def least_squares_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    r"""The slope and intercept that minimise the mean squared error.
+
+    They are computed in closed form.
+
+    Setting the gradient of
+    :math:`L(a, b) = \frac1n \sum_i (a x_i + b - y_i)^2` to zero gives the
+    normal equations, whose solution is
+
+    .. math::
+        a^\star = \frac{\sum_i (x_i - \bar x)(y_i - \bar y)}
+            {\sum_i (x_i - \bar x)^2},
+        \qquad b^\star = \bar y - a^\star \bar x.
+
+    Args:
+        x: inputs, shape ``(n,)``, not all equal.
+        y: targets, shape ``(n,)``.
+
+    Returns:
+        ``(slope, intercept)`` as Python floats.
+
+    Raises:
+        ValueError: if the shapes differ, are not 1-D, or every ``x`` is the
+            same.
+
+    Example:
+        >>> x, y = np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 5.0])
+        >>> least_squares_line(x, y)
+        (2.0, 1.0)
+
+    Reference:
+        Hastie, Tibshirani & Friedman, *The Elements of Statistical Learning*,
+        section 3.2.
+    """
+    x, y = _v.line_data("least_squares_line", x, y)
+    dx = x - x.mean()
+    spread = np.sum(dx * dx)
+    if spread == 0:
+        raise ValueError(
+            "least_squares_line: every x is the same, so the slope is "
+            "undefined."
+        )
+    slope = np.sum(dx * (y - y.mean())) / spread
+    return float(slope), float(y.mean() - slope * x.mean())
+
+
+def gradient_descent_line(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    lr: float,
+    steps: int,
+    slope: float = 0.0,
+    intercept: float = 0.0,
+) -> dict[str, np.ndarray]:
+    r"""Fit :math:`\hat y = a x + b` by gradient descent on the MSE.
+
+    With residuals :math:`r_i = a x_i + b - y_i`, the loss and its gradient are
+
+    .. math::
+        L = \frac1n \sum_i r_i^2, \qquad
+        \frac{\partial L}{\partial a} = \frac2n \sum_i r_i x_i, \qquad
+        \frac{\partial L}{\partial b} = \frac2n \sum_i r_i,
+
+    and each step moves both parameters against the gradient:
+    :math:`a \leftarrow a - \eta\, \partial L / \partial a`, likewise for
+    :math:`b`.
+
+    Args:
+        x: inputs, shape ``(n,)``.
+        y: targets, shape ``(n,)``.
+        lr: the learning rate :math:`\eta > 0`.
+        steps: number of updates.
+        slope: the starting slope :math:`a_0`.
+        intercept: the starting intercept :math:`b_0`.
+
+    Returns:
+        A dict of arrays of length ``steps + 1``: ``"slope"`` and
+        ``"intercept"`` (the parameters before each step, and after the last
+        one) and ``"loss"`` (the loss at those parameters).
+
+    Raises:
+        ValueError: if the shapes differ or are not 1-D, ``lr <= 0`` or
+            ``steps < 0``.
+
+    Example:
+        >>> x = np.array([0.0, 1.0, 2.0]); y = 2 * x + 1
+        >>> run = gradient_descent_line(x, y, lr=0.1, steps=500)
+        >>> a, b = run["slope"][-1], run["intercept"][-1]
+        >>> round(float(a), 6), round(float(b), 6)
+        (2.0, 1.0)
+    """
+    x, y = _v.line_data("gradient_descent_line", x, y)
+    if lr <= 0:
+        raise ValueError(f"gradient_descent_line: lr must be > 0, got {lr}.")
+    if steps < 0:
+        raise ValueError(
+            f"gradient_descent_line: steps must be >= 0, got {steps}."
+        )
+    a, b = float(slope), float(intercept)
+    history = {"slope": [a], "intercept": [b], "loss": []}
+    with np.errstate(
+        over="ignore", invalid="ignore"
+    ):  # a diverging run overflows to inf
+        for _ in range(steps):
+            residual = a * x + b - y
+            history["loss"].append(np.mean(residual**2))
+            grad_a = 2 * np.mean(residual * x)
+            grad_b = 2 * np.mean(residual)
+            a, b = a - lr * grad_a, b - lr * grad_b
+            history["slope"].append(a)
+            history["intercept"].append(b)
+        history["loss"].append(np.mean((a * x + b - y) ** 2))
+    return {key: np.array(values) for key, values in history.items()}
+
+
+def fit_line(
+    x,
+    y,
+    loss_fn: Callable,
+    *,
+    lr: float,
+    steps: int,
+    slope: float = 0.0,
+    intercept: float = 0.0,
+    momentum: float = 0.0,
+) -> dict[str, np.ndarray]:
+    r"""Fit :math:`\hat y = a x + b` by full-batch gradient descent on a loss.
+
+    Each step evaluates ``loss_fn(a * x + b, y)`` on float64 tensors,
+    back-propagates and applies one ``torch.optim.SGD`` step with learning rate
+    :math:`\eta` = ``lr`` (and ``momentum``). With ``momentum = 0`` that is
+    plain gradient descent,
+
+    .. math::
+        a \leftarrow a - \eta \frac{\partial L}{\partial a}, \qquad
+        b \leftarrow b - \eta \frac{\partial L}{\partial b},
+
+    so with ``torch.nn.MSELoss()`` it takes exactly the steps of
+    :func:`~lossbook.book.gradient_descent_line`, and with
+    ``torch.nn.MSELoss(reduction="sum")`` steps :math:`n` times larger. A
+    diverging run is recorded as it goes (the values grow to ``inf`` or
+    ``nan``); nothing is clipped.
+
+    Args:
+        x: inputs, shape ``(n,)``.
+        y: targets, shape ``(n,)``.
+        loss_fn: maps ``(prediction, target)``, two float64 tensors of shape
+            ``(n,)``, to a scalar tensor: ``torch.nn.MSELoss()``,
+            ``torch.nn.functional.l1_loss``, ``torch.nn.HuberLoss(delta=2.0)``,
+            ...
+        lr: the learning rate :math:`\eta > 0`.
+        steps: number of updates, at least 0.
+        slope: the starting slope :math:`a_0`.
+        intercept: the starting intercept :math:`b_0`.
+        momentum: SGD's momentum factor, in ``[0, 1)``; 0 for plain gradient
+            descent.
+
+    Returns:
+        A dict of float64 arrays of length ``steps + 1``: ``"slope"`` and
+        ``"intercept"`` (the parameters before each step, and after the last
+        one) and ``"loss"`` (the loss at those parameters).
+
+    Raises:
+        TypeError: if ``x`` or ``y`` is not numeric.
+        ValueError: if ``x`` and ``y`` are not 1-D arrays of one length,
+            ``lr <= 0``, ``steps < 0``, ``momentum`` is outside ``[0, 1)``, or
+            ``loss_fn`` does not return a single number (for example a loss
+            built with ``reduction="none"``).
+
+    Example:
+        >>> import torch
+        >>> x = np.array([0.0, 1.0, 2.0, 3.0]); y = 2 * x + 1
+        >>> run = fit_line(x, y, torch.nn.MSELoss(), lr=0.1, steps=300)
+        >>> a, b = run["slope"][-1], run["intercept"][-1]
+        >>> round(float(a), 6), round(float(b), 6)
+        (2.0, 1.0)
+        >>> len(run["loss"])
+        301
+
+    Reference:
+        PyTorch documentation, ``torch.optim.SGD`` (the update rule, momentum
+        included).
+    """
+    import torch
+
+    x, y = _v.line_data("fit_line", x, y)
+    lr = _v.check_number("fit_line", "lr", lr, low=0, low_open=True)
+    momentum = _v.check_number("fit_line", "momentum", momentum, low=0)
+    if momentum >= 1:
+        raise ValueError(
+            f"fit_line: momentum must be in [0, 1); got {momentum}."
+        )
+    if (
+        isinstance(steps, bool)
+        or not isinstance(steps, (int, np.integer))
+        or steps < 0
+    ):
+        raise ValueError(
+            f"fit_line: steps must be an int >= 0; got {steps!r}."
+        )
+
+    inputs, targets = torch.from_numpy(x), torch.from_numpy(y)
+    a = torch.tensor(float(slope), dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(float(intercept), dtype=torch.float64, requires_grad=True)
+    optimizer = torch.optim.SGD([a, b], lr=lr, momentum=momentum)
+
+    def loss_at() -> torch.Tensor:
+        loss = loss_fn(a * inputs + b, targets)
+        if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+            shape = (
+                tuple(loss.shape)
+                if isinstance(loss, torch.Tensor)
+                else type(loss).__name__
+            )
+            raise ValueError(
+                f"fit_line: loss_fn must return a single number, got {shape}. "
+                "Use a reduced loss (reduction='mean' or 'sum'), not "
+                "reduction='none'."
+            )
+        return loss.reshape(())
+
+    history: dict[str, list[float]] = {
+        "slope": [],
+        "intercept": [],
+        "loss": [],
+    }
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = loss_at()
+        history["slope"].append(a.item())
+        history["intercept"].append(b.item())
+        history["loss"].append(loss.item())
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        history["loss"].append(loss_at().item())
+    history["slope"].append(a.item())
+    history["intercept"].append(b.item())
+    return {
+        key: np.array(values, dtype=np.float64)
+        for key, values in history.items()
+    }
