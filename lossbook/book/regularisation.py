@@ -187,9 +187,9 @@ def lasso(
         \rho_j = \tfrac1n x_j^\top (y_c - X_c w) + z_j w_j, \qquad
         z_j = \tfrac1n \lVert x_j \rVert^2,
 
-    with :math:`S` the :func:`soft_threshold`; sweeping over :math:`j` until no
-    coefficient moves converges to the minimiser (the problem is convex). The
-    optimum satisfies
+    with :math:`S` the :func:`~lossbook.soft_threshold`; sweeping over
+    :math:`j` until no coefficient moves converges to the minimiser (the
+    problem is convex). The optimum satisfies
     :math:`\frac2n x_j^\top r = \alpha\,\operatorname{sign}(w_j)` where
     :math:`w_j \ne 0` and
     :math:`\lvert \frac2n x_j^\top r\rvert \le \alpha` where :math:`w_j = 0`,
