@@ -1,37 +1,29 @@
 """Table 1: every chapter's execution time in a fresh kernel, kernel start included.
 
-The approach of ``tools/run_notebooks.py`` (nbclient, one fresh ``python3`` kernel per chapter,
-working directory = the chapter's folder), but the executed notebook is thrown away: nothing
-is written back to ``book/``.
+The book's one runner, ``tools/run_notebooks.py`` (nbclient, one fresh ``python3`` kernel per
+chapter, working directory = the chapter's folder), but the executed notebook is thrown away:
+nothing is written back to ``book/``.
 """
 
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-
 from _common import fmt_time, table, unpinned
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import run_notebooks  # noqa: E402
+
 BUDGET = 10.0  # seconds per chapter, kernel start included (the issue's budget)
-TIMEOUT_PER_CELL = 120
 
 
 def execute(path: Path) -> float:
     """Execute a copy of one chapter in a fresh kernel; return the wall time in seconds."""
-    nb = nbformat.read(path, as_version=4)
-    start = time.perf_counter()
     with unpinned():  # the kernel runs as under `make notebooks`, not with the bench's pinning
-        NotebookClient(
-            nb,
-            timeout=TIMEOUT_PER_CELL,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(path.parent)}},
-        ).execute()
-    return time.perf_counter() - start
+        return run_notebooks.execute(path)[1]  # the executed copy is thrown away
 
 
 def run(chapters: list[Path], repeats: int = 3, log=print) -> str:

@@ -9,20 +9,23 @@ moment on a shared machine slows both; the table gives the medians and their rat
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 import lossbook
 from _common import THREADS, calls_for, fmt_time, table
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from losses_registry import LOSSES, NUM_CLASSES  # noqa: E402, F401 (NUM_CLASSES: run.py)
+
 SIZES = (10**3, 10**5, 10**6)
 DTYPES = (np.float64, np.float32)
-NUM_CLASSES = 10  # the classification losses use N x C = n elements with C = 10
 
 
 @dataclass
@@ -33,59 +36,9 @@ class Case:
     kwargs: dict
 
 
-def _pair(rng, n, dtype):
-    return rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype)
-
-
-def _logits_indices(rng, n, dtype):
-    x = rng.standard_normal((n // NUM_CLASSES, NUM_CLASSES)).astype(dtype)
-    return x, rng.integers(0, NUM_CLASSES, n // NUM_CLASSES)
-
-
-def _logprobs_indices(rng, n, dtype):
-    x, y = _logits_indices(rng, n, dtype)
-    return lossbook.log_softmax(x).astype(dtype), y
-
-
-def _probabilities(rng, n, dtype):
-    return rng.uniform(0.01, 0.99, n).astype(dtype), rng.uniform(0, 1, n).astype(dtype)
-
-
-def _logits_labels(rng, n, dtype):
-    return rng.standard_normal(n).astype(dtype), rng.integers(0, 2, n).astype(dtype)
-
-
-def _logprobs_probs(rng, n, dtype):
-    shape = (n // NUM_CLASSES, NUM_CLASSES)
-    x = lossbook.log_softmax(rng.standard_normal(shape)).astype(dtype)
-    return x, lossbook.softmax(rng.standard_normal(shape)).astype(dtype)
-
-
-CASES = [
-    Case("mse_loss", _pair, F.mse_loss, {}),
-    Case("l1_loss", _pair, F.l1_loss, {}),
-    Case("huber_loss", _pair, F.huber_loss, {}),
-    Case("smooth_l1_loss", _pair, F.smooth_l1_loss, {}),
-    Case("cross_entropy", _logits_indices, F.cross_entropy, {}),
-    Case("nll_loss", _logprobs_indices, F.nll_loss, {}),
-    Case("binary_cross_entropy", _probabilities, F.binary_cross_entropy, {}),
-    Case(
-        "binary_cross_entropy_with_logits", _logits_labels, F.binary_cross_entropy_with_logits, {}
-    ),
-    Case("kl_div", _logprobs_probs, F.kl_div, {"reduction": "batchmean"}),
-]
-
-
-def losses_without_case() -> list[str]:
-    """Every lossbook loss (a public name with a ``_grad`` twin) that has no case here."""
-    names = {
-        n.removesuffix("_grad")
-        for n in lossbook.__all__
-        if n.endswith("_loss_grad")
-        or n.endswith("_grad")
-        and n.removesuffix("_grad") in lossbook.__all__
-    }
-    return sorted(names - {c.name for c in CASES})
+# One case per loss of the registry the tests use (tests/losses_registry.py): a new loss is
+# benchmarked as soon as it is registered, with the inputs its entry makes.
+CASES = [Case(e.name, e.bench, e.torch_fn, e.bench_kwargs) for e in LOSSES]
 
 
 def time_case(case: Case, n: int, dtype, repeats: int) -> tuple[float, float]:
@@ -130,9 +83,6 @@ def time_case(case: Case, n: int, dtype, repeats: int) -> tuple[float, float]:
 
 def run(repeats: int = 7, sizes=SIZES, dtypes=DTYPES, names=None, log=print) -> str:
     torch.set_num_threads(THREADS)
-    missing = losses_without_case()
-    if missing:
-        raise SystemExit(f"bench_losses: no benchmark case for {missing}; add one to CASES.")
     rows, slow = [], []
     for case in CASES:
         if names and case.name not in names:

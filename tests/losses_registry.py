@@ -1,4 +1,10 @@
-"""The registry of lossbook's losses for the parity, property and gradient tests.
+"""The one registry of lossbook's losses and their torch twins.
+
+Read by the parity, property and gradient tests, by the fuzz test (``fuzz``: the family of
+valid calls it breaks; the options it breaks are the loss's keyword-only parameters), by the
+benchmark (``bench``: arrays of a given size), and checked complete by ``tests/test_registry.py``
+(every public lossbook function that has a ``_grad`` twin and a ``torch.nn.functional``
+namesake is here).
 
 Each entry pairs a lossbook loss and its ``*_grad`` twin with the torch function it mirrors and
 a Hypothesis strategy that draws ``(input, target, options)`` in float64, covering every option
@@ -88,6 +94,9 @@ class Loss:
     torch_fn: object
     cases: object  # a strategy of (input, target, kwargs)
     reductions: list = field(default_factory=lambda: list(REDUCTIONS))
+    fuzz: str = "pair"  # the family of valid calls in tests/test_fuzz.py (FAMILIES)
+    bench: object = None  # (rng, n, dtype) -> (input, target) of n elements, for the benchmark
+    bench_kwargs: dict = field(default_factory=dict)
     scale: object = lambda x, y, kw: 0.0  # magnitude of terms that may cancel (see ATOL_FACTOR)
     nonnegative: bool = True  # elementwise ("none") losses are >= 0
 
@@ -210,6 +219,39 @@ def kl_cases(draw):
     return x, t, kwargs
 
 
+# -- benchmark inputs: n elements in all, of a dtype ----------------------------------------
+
+NUM_CLASSES = 10  # the classification losses use N x C = n elements with C = 10
+
+
+def bench_pair(rng, n, dtype):
+    return rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype)
+
+
+def bench_logits_indices(rng, n, dtype):
+    x = rng.standard_normal((n // NUM_CLASSES, NUM_CLASSES)).astype(dtype)
+    return x, rng.integers(0, NUM_CLASSES, n // NUM_CLASSES)
+
+
+def bench_logprobs_indices(rng, n, dtype):
+    x, y = bench_logits_indices(rng, n, dtype)
+    return lossbook.log_softmax(x).astype(dtype), y
+
+
+def bench_probabilities(rng, n, dtype):
+    return rng.uniform(0.01, 0.99, n).astype(dtype), rng.uniform(0, 1, n).astype(dtype)
+
+
+def bench_logits_labels(rng, n, dtype):
+    return rng.standard_normal(n).astype(dtype), rng.integers(0, 2, n).astype(dtype)
+
+
+def bench_logprobs_probs(rng, n, dtype):
+    shape = (n // NUM_CLASSES, NUM_CLASSES)
+    x = lossbook.log_softmax(rng.standard_normal(shape)).astype(dtype)
+    return x, lossbook.softmax(rng.standard_normal(shape)).astype(dtype)
+
+
 def _max_abs(a):
     return float(np.max(np.abs(a), initial=0.0))
 
@@ -221,6 +263,7 @@ LOSSES = [
         lossbook.mse_loss_grad,
         F.mse_loss,
         regression_cases(weighted=True),
+        bench=bench_pair,
     ),
     Loss(
         "l1_loss",
@@ -228,6 +271,7 @@ LOSSES = [
         lossbook.l1_loss_grad,
         F.l1_loss,
         regression_cases(weighted=True),
+        bench=bench_pair,
     ),
     Loss(
         "huber_loss",
@@ -235,6 +279,7 @@ LOSSES = [
         lossbook.huber_loss_grad,
         F.huber_loss,
         regression_cases("delta", low=1e-3, weighted=True),
+        bench=bench_pair,
     ),
     Loss(
         "smooth_l1_loss",
@@ -242,6 +287,7 @@ LOSSES = [
         lossbook.smooth_l1_loss_grad,
         F.smooth_l1_loss,
         regression_cases("beta"),
+        bench=bench_pair,
     ),
     Loss(
         "cross_entropy",
@@ -249,6 +295,8 @@ LOSSES = [
         lossbook.cross_entropy_grad,
         F.cross_entropy,
         ce_cases(),
+        fuzz="logits_indices",
+        bench=bench_logits_indices,
         # the gradient (sum_k q_k) p - q cancels to ~0 where q is close to p
         scale=lambda x, y, kw: (
             x.shape[1]
@@ -262,6 +310,8 @@ LOSSES = [
         lossbook.nll_loss_grad,
         F.nll_loss,
         nll_cases(),
+        fuzz="logprobs_indices",
+        bench=bench_logprobs_indices,
         nonnegative=False,
     ),
     Loss(
@@ -270,6 +320,8 @@ LOSSES = [
         lossbook.binary_cross_entropy_grad,
         F.binary_cross_entropy,
         bce_cases(),
+        fuzz="probabilities",
+        bench=bench_probabilities,
     ),
     Loss(
         "binary_cross_entropy_with_logits",
@@ -277,6 +329,8 @@ LOSSES = [
         lossbook.binary_cross_entropy_with_logits_grad,
         F.binary_cross_entropy_with_logits,
         bce_logits_cases(),
+        fuzz="logits_pair",
+        bench=bench_logits_labels,
         # (1 - y) x - log sigma(x) cancels for x << 0, y = 0 (torch computes it the same way)
         scale=lambda x, y, kw: (
             5
@@ -291,6 +345,9 @@ LOSSES = [
         lossbook.kl_div_grad,
         F.kl_div,
         kl_cases(),
+        fuzz="kl",
+        bench=bench_logprobs_probs,
+        bench_kwargs={"reduction": "batchmean"},
         reductions=REDUCTIONS + ["batchmean"],
         # t log t - t x cancels when x is close to log t; single terms may be negative
         scale=lambda x, y, kw: (

@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lossbook
+from losses_registry import LOSSES
 
 EXAMPLES = 100  # per function; the whole file runs in well under a minute on two busy cores
 FUZZ = settings(
@@ -398,6 +399,33 @@ def _soft_check(kw, out):
     assert out.shape == np.shape(kw["z"]), f"shape {out.shape}"
 
 
+# The families of valid loss calls that the registry's entries name (Loss.fuzz): a strategy
+# given the loss's options, the array parameters to break, the check, the integer arrays.
+ROWS = dict(arrays=("input", "target"), integer=("target",))
+FAMILIES = {
+    "pair": lambda options: dict(
+        valid=_weighted_pair() if "weight" in options else _pair(), **PAIRWISE
+    ),
+    "probabilities": lambda options: dict(valid=_probabilities(), **PAIRWISE),
+    "logits_pair": lambda options: dict(valid=_logits_pair(), **PAIRWISE),
+    "kl": lambda options: dict(valid=_kl(), **PAIRWISE),
+    "logits_indices": lambda options: dict(
+        valid=_logits_and_indices(), check=_reduced_or_shape(_rows), **ROWS
+    ),
+    "logprobs_indices": lambda options: dict(
+        valid=_logits_and_indices(smoothing=False), check=_reduced_or_shape(_rows), **ROWS
+    ),
+}
+
+
+def _loss_spec(entry) -> Spec:
+    """The fuzz spec of a registry loss: its family's valid calls; its options are its
+    keyword-only parameters, read from its signature."""
+    parameters = inspect.signature(entry.loss).parameters.values()
+    options = tuple(p.name for p in parameters if p.kind is p.KEYWORD_ONLY)
+    return Spec(options=options, **FAMILIES[entry.fuzz](options))
+
+
 PAIRWISE = dict(arrays=("input", "target"), check=_pairwise_check)
 SPECS = {
     "logsumexp": Spec(
@@ -407,49 +435,8 @@ SPECS = {
     "log_softmax": Spec(_one_input(), ("input",), ("dim",), _special_check(False)),
     "sigmoid": Spec(_one_input(), ("input",), (), _special_check(False)),
     "log_sigmoid": Spec(_one_input(), ("input",), (), _special_check(False)),
-    **{
-        name: Spec(_weighted_pair(), options=("reduction", "weight"), **PAIRWISE)
-        for name in ("mse_loss", "mse_loss_grad", "l1_loss", "l1_loss_grad")
-    },
-    **{
-        name: Spec(_weighted_pair(), options=("reduction", "delta", "weight"), **PAIRWISE)
-        for name in ("huber_loss", "huber_loss_grad")
-    },
-    **{
-        name: Spec(_pair(), options=("reduction", "beta"), **PAIRWISE)
-        for name in ("smooth_l1_loss", "smooth_l1_loss_grad")
-    },
-    **{
-        name: Spec(_probabilities(), options=("reduction", "weight"), **PAIRWISE)
-        for name in ("binary_cross_entropy", "binary_cross_entropy_grad")
-    },
-    **{
-        name: Spec(_logits_pair(), options=("reduction", "weight", "pos_weight"), **PAIRWISE)
-        for name in ("binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_grad")
-    },
-    **{
-        name: Spec(_kl(), options=("reduction", "log_target"), **PAIRWISE)
-        for name in ("kl_div", "kl_div_grad")
-    },
-    **{
-        name: Spec(
-            _logits_and_indices(),
-            ("input", "target"),
-            ("reduction", "weight", "ignore_index", "label_smoothing"),
-            _reduced_or_shape(_rows),
-            integer=("target",),
-        )
-        for name in ("cross_entropy", "cross_entropy_grad")
-    },
-    **{
-        name: Spec(
-            _logits_and_indices(smoothing=False),
-            ("input", "target"),
-            ("reduction", "weight", "ignore_index"),
-            _reduced_or_shape(_rows),
-            integer=("target",),
-        )
-        for name in ("nll_loss", "nll_loss_grad")
+    **{  # the losses: one per entry of the registry, the loss and its gradient alike
+        name: _loss_spec(entry) for entry in LOSSES for name in (entry.name, entry.name + "_grad")
     },
     "one_hot": Spec(_labels(), ("labels",), ("num_classes",), _one_hot_check, integer=("labels",)),
     "smooth_labels": Spec(

@@ -75,7 +75,18 @@ def environment(name: str) -> dict[str, str]:
 
 
 def nbval(chapter: Path, name: str) -> tuple[bool, list[str], float]:
-    """Strict nbval on one chapter under one configuration.
+    """Strict nbval on one chapter under one configuration of the matrix."""
+    return strict_nbval(chapter, environment(name))
+
+
+def strict_nbval(
+    chapter: Path, env: dict[str, str], cwd: Path = ROOT
+) -> tuple[bool, list[str], float]:
+    """Strict nbval on one chapter, in its own pytest process with environment ``env``.
+
+    nbval does the comparing: each stored output must equal the fresh one, after the
+    book's sanitising. This is the book's one way of re-running a chapter to compare it
+    (the CPU-path matrix here, the environment test in tests/test_determinism.py).
 
     Returns (passed, each failing cell with what differed, seconds). Cells are
     numbered as nbval numbers them: code cells only, from 0.
@@ -101,9 +112,7 @@ def nbval(chapter: Path, name: str) -> tuple[bool, list[str], float]:
             f"--junitxml={report}",
         ]
         start = time.perf_counter()
-        done = subprocess.run(
-            command, cwd=ROOT, env=environment(name), capture_output=True, text=True
-        )
+        done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - start
         if done.returncode == 0:
             return True, [], seconds

@@ -20,8 +20,13 @@ from nbclient import NotebookClient
 TIMEOUT_PER_CELL = 120  # seconds; chapters are meant to take under 10 in all
 
 
-def run(path: Path) -> float:
-    """Execute one notebook in place; return its wall time in seconds."""
+def execute(path: Path):
+    """Execute one notebook top to bottom in a fresh kernel; return it and the seconds taken.
+
+    The kernel starts in the notebook's folder, as it does under Jupyter Book and nbval.
+    This is the book's one notebook runner: ``make notebooks`` stores what it returns, and
+    the chapter benchmark (``benchmarks/bench_chapters.py``) times it.
+    """
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     client = NotebookClient(
@@ -32,7 +37,12 @@ def run(path: Path) -> float:
         record_timing=False,  # no timestamps in the stored notebook: diffs stay clean
     )
     client.execute()
-    elapsed = time.perf_counter() - start
+    return nb, time.perf_counter() - start
+
+
+def run(path: Path) -> float:
+    """Execute one notebook in place; return its wall time in seconds."""
+    nb, elapsed = execute(path)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = merge_streams(cell.outputs)
