@@ -1,4 +1,4 @@
-"""book.glue writes exactly what myst-nb's glue writes (the oracle)."""
+"""book.glue rounds to the prose's format, then stores through myst-nb's own glue (the oracle)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 
 
@@ -47,7 +46,8 @@ def glue(
     sees, which are the digits every machine must agree on (strict nbval
     compares them). Without ``fmt`` a float is stored with ``digits``
     significant digits, which suits a value that is exact (a count, a
-    constant, a closed form in float64). Outside a Jupyter Book toolchain
+    constant, a closed form in float64). The storing is myst-nb's own
+    ``glue(name, value, display=False)``; outside a Jupyter Book toolchain
     (on Colab, say, where myst-nb is not installed) the call does nothing.
 
     Args:
@@ -63,7 +63,9 @@ def glue(
         >>> shown(0.219669, ".2f"), shown(0.987, ".0%"), shown(3.86e-13, ".1e")
         (0.22, 0.99, 3.9e-13)
     """
-    if importlib.util.find_spec("myst_nb") is None:
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:  # no Jupyter Book toolchain here: nothing to store
         return
     if isinstance(value, float) or type(value).__name__ in (
         "float32",
@@ -73,7 +75,7 @@ def glue(
             value = float(f"{float(value):.{digits}g}")
         else:
             value = shown(float(value), fmt)
-    _display_glued(name, value)
+    myst_glue(name, value, display=False)
 
 
 def shown(value: float, fmt: str) -> float:
@@ -95,25 +97,3 @@ def shown(value: float, fmt: str) -> float:
     if text.endswith("%"):
         return float(format(float(text[:-1]) / 100, ".12g"))
     return float(text)
-
-
-# What myst-nb's glue writes (myst_nb.ext.glue.glue with display=False):
-# the value's display data under prefixed MIME types, which notebook front
-# ends do not render, and its name in the output's metadata, where the book
-# build finds it. Writing it here spares every chapter kernel the import of
-# myst-nb and its dependencies (about 0.15 s of CPU).
-_GLUE_PREFIX = "application/papermill.record/"
-
-
-def _display_glued(name: str, value) -> None:
-    """Publish ``value`` as a hidden output tagged with ``name``."""
-    from IPython.core.formatters import format_display_data
-    from IPython.display import display
-
-    bundle, metadata = format_display_data(value)
-    metadata["scrapbook"] = {"name": name, "mime_prefix": _GLUE_PREFIX}
-    display(
-        {_GLUE_PREFIX + mime: data for mime, data in bundle.items()},
-        raw=True,
-        metadata=metadata,
-    )
