@@ -134,3 +134,41 @@ def test_rows_must_match():
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     with pytest.raises(ValueError, match="same number of rows, got 3 and 2"):
         fit(model, torch.nn.MSELoss(), opt, torch.ones(3, 1), torch.ones(2, 1), steps=1)
+
+
+def test_callback_sees_every_step_and_can_stop_early():
+    torch.manual_seed(0)
+    X = torch.linspace(-1, 1, 16).unsqueeze(1)
+    y = 2 * X
+    seen = []
+
+    def stop_at_five(step, history):
+        seen.append((step, len(history["loss"]), len(history["val_loss"])))
+        return step == 4  # stop after the fifth step
+
+    model = torch.nn.Linear(1, 1)
+    twin = torch.nn.Linear(1, 1)
+    twin.load_state_dict(model.state_dict())
+    history = fit(
+        model,
+        torch.nn.MSELoss(),
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        X,
+        y,
+        steps=50,
+        validation=(X, y),
+        callback=stop_at_five,
+    )
+    assert seen == [(s, s + 1, s + 1) for s in range(5)]  # the history so far, each step
+    assert len(history["loss"]) == len(history["val_loss"]) == len(history["lr"]) == 5
+    # stopping early is exactly a shorter run: the same five steps, the same numbers
+    short = fit(
+        twin,
+        torch.nn.MSELoss(),
+        torch.optim.SGD(twin.parameters(), lr=0.1),
+        X,
+        y,
+        steps=5,
+        validation=(X, y),
+    )
+    assert short == history

@@ -19,6 +19,7 @@ def fit(
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
     generator: torch.Generator | None = None,
+    callback: Callable[[int, dict[str, list[float]]], bool | None] | None = None,
 ) -> dict[str, list[float]]:
     """Train ``model`` for ``steps`` optimiser steps; return the loss history.
 
@@ -47,12 +48,17 @@ def fit(
             step without gradients.
         generator: the generator that draws mini-batches (for reproducible
             runs).
+        callback: called after every step (after the validation loss and
+            the scheduler) as ``callback(step, history)``, with the step's
+            0-based index and the history so far: the place to record
+            something per step, or to stop early. If it returns True,
+            training stops there.
 
     Returns:
-        ``{"loss": [...], "lr": [...]}`` with one entry per step: the training
-        loss of the step's batch (before the update) and the learning rate it
-        used; with ``validation``, also ``"val_loss"``, measured after the
-        update.
+        ``{"loss": [...], "lr": [...]}`` with one entry per step taken: the
+        training loss of the step's batch (before the update) and the
+        learning rate it used; with ``validation``, also ``"val_loss"``,
+        measured after the update.
 
     Raises:
         ValueError: if ``steps < 1``, or ``X`` and ``y`` have different numbers
@@ -112,4 +118,6 @@ def fit(
             )
         elif scheduler is not None:
             scheduler.step()
+        if callback is not None and callback(step, history):
+            break
     return history
