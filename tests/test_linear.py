@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
+import torch.nn.functional as F
 
-from lossbook.book import gradient_descent_line, least_squares_line, make_linear_regression
+from lossbook.book import (
+    gradient_descent_line,
+    least_squares_line,
+    line_design,
+    make_linear_regression,
+    mse_hessian,
+    step_limit,
+)
 
 
 def test_closed_form_matches_numpy_lstsq():
@@ -57,3 +66,40 @@ def test_too_large_a_learning_rate_diverges_without_warnings():
 def test_bad_input_says_what_was_expected(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_mse_hessian_is_autograd_hessian_of_the_mse():
+    rng = np.random.default_rng(3)
+    A, t = rng.standard_normal((12, 3)), rng.standard_normal(12)
+    At, tt = torch.from_numpy(A), torch.from_numpy(t)
+    for reduction in ("mean", "sum"):
+        oracle = torch.autograd.functional.hessian(
+            lambda w, r=reduction: F.mse_loss(At @ w, tt, reduction=r),
+            torch.zeros(3, dtype=torch.float64),
+        )
+        np.testing.assert_allclose(mse_hessian(A, reduction=reduction), oracle.numpy(), rtol=1e-12)
+    # a line: its design is (x, 1), and the Hessian holds the moments of x
+    x = rng.standard_normal(7)
+    expected = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
+    np.testing.assert_allclose(mse_hessian(line_design(x)), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("factor, converges", [(0.98, True), (1.02, False)])
+def test_step_limit_separates_convergence_from_divergence(factor, converges):
+    rng = np.random.default_rng(4)
+    A, t = rng.standard_normal((30, 2)), rng.standard_normal(30)
+    H = mse_hessian(A)
+    w_star = np.linalg.lstsq(A, t, rcond=None)[0]
+    w, lr = np.zeros(2), factor * step_limit(H)
+    for _ in range(2000):
+        w -= lr * 2 / len(A) * A.T @ (A @ w - t)
+    assert bool(np.abs(w - w_star).max() < 1e-6) == converges
+
+
+def test_design_and_hessian_errors():
+    with pytest.raises(ValueError, match=r"line_design: x must be 1-D; got shape \(2, 1\)"):
+        line_design(np.zeros((2, 1)))
+    with pytest.raises(ValueError, match=r"mse_hessian: design must be 2-D"):
+        mse_hessian(np.zeros(3))
+    with pytest.raises(ValueError, match=r"mse_hessian: reduction must be one of"):
+        mse_hessian(np.zeros((3, 2)), reduction="none")

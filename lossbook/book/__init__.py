@@ -32,6 +32,9 @@ from .training import fit
 from .linear import least_squares_line
 from .linear import gradient_descent_line
 from .linear import fit_line
+from .linear import line_design
+from .linear import mse_hessian
+from .linear import step_limit
 from .robust import best_constant
 from .robust import gradient_descent_constant
 from .plotting import loss_and_grad_curves

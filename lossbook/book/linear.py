@@ -252,3 +252,78 @@ def fit_line(
         key: np.array(values, dtype=np.float64)
         for key, values in history.items()
     }
+
+
+def line_design(x) -> np.ndarray:
+    r"""The design matrix of a line :math:`a x + b`: rows :math:`(x_i, 1)`.
+
+    Args:
+        x: the inputs, shape ``(n,)``.
+
+    Returns:
+        A float64 array of shape ``(n, 2)``.
+
+    Example:
+        >>> line_design([1.0, 2.0])
+        array([[1., 1.],
+               [2., 1.]])
+    """
+    x = _v.as_float_array("line_design", "x", x).astype(np.float64)
+    if x.ndim != 1:
+        raise ValueError(f"line_design: x must be 1-D; got shape {x.shape}.")
+    return np.column_stack([x, np.ones_like(x)])
+
+
+def mse_hessian(design, *, reduction: str = "mean") -> np.ndarray:
+    r"""The Hessian of the squared error of a linear model :math:`A w`.
+
+    .. math:: H = \tfrac{2}{n} A^\top A \ \text{(mean)}, \qquad
+        H = 2 A^\top A \ \text{(sum)}
+
+    The loss is quadratic in :math:`w`, so :math:`H` does not depend on
+    :math:`w` or on the targets: it is the whole curvature of the problem.
+
+    Args:
+        design: the design matrix :math:`A`, shape ``(n, d)`` (for a line,
+            :func:`line_design`).
+        reduction: ``"mean"`` (``nn.MSELoss()``) or ``"sum"``.
+
+    Returns:
+        A float64 array of shape ``(d, d)``.
+
+    Example:
+        >>> mse_hessian(line_design([0.0, 2.0]))  # mean of x^2 = 2, of x = 1
+        array([[4., 2.],
+               [2., 2.]])
+    """
+    A = _v.as_float_array("mse_hessian", "design", design).astype(np.float64)
+    if A.ndim != 2:
+        raise ValueError(
+            f"mse_hessian: design must be 2-D (n, d); got shape {A.shape}."
+        )
+    _v.check_reduction("mse_hessian", reduction, allowed=("mean", "sum"))
+    scale = 2 / len(A) if reduction == "mean" else 2.0
+    return scale * A.T @ A
+
+
+def step_limit(hessian) -> float:
+    r"""The largest rate at which gradient descent converges on a quadratic.
+
+    One step :math:`w \leftarrow w - \eta H (w - w^*)` multiplies the error's
+    component along each eigenvector of :math:`H` (eigenvalue
+    :math:`\lambda_i`) by :math:`1 - \eta\lambda_i`. Every component shrinks
+    if and only if :math:`|1 - \eta\lambda_i| < 1` for all :math:`i`, that is
+    :math:`\eta < 2 / \lambda_{\max}`.
+
+    Args:
+        hessian: a symmetric positive semi-definite matrix.
+
+    Returns:
+        :math:`2 / \lambda_{\max}(H)`.
+
+    Example:
+        >>> step_limit(np.diag([1.0, 4.0]))
+        0.5
+    """
+    H = _v.as_float_array("step_limit", "hessian", hessian).astype(np.float64)
+    return float(2 / np.linalg.eigvalsh(H).max())

@@ -6,6 +6,9 @@ from collections.abc import Callable
 
 import torch
 
+# A per-step hook: (step, history so far) -> True to stop training.
+Callback = Callable[[int, dict[str, list[float]]], bool | None]
+
 
 def fit(
     model: torch.nn.Module,
@@ -19,7 +22,8 @@ def fit(
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
     generator: torch.Generator | None = None,
-    callback: Callable[[int, dict[str, list[float]]], bool | None] | None = None,
+    callback: Callable[[int, dict[str, list[float]]], bool | None]
+    | None = None,
 ) -> dict[str, list[float]]:
     """Train ``model`` for ``steps`` optimiser steps; return the loss history.
 
