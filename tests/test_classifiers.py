@@ -74,7 +74,7 @@ def test_mlp_seed_fixes_weights_and_leaves_global_generator_alone():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"n_classes": 0}, "at least 1"),
+        ({"num_classes": 0}, "at least 1"),
         ({"hidden": (4, 0)}, "at least 1"),
         ({"activation": "gelu"}, "activation must be one of"),
     ],

@@ -47,7 +47,7 @@ def test_blobs_are_centred_on_their_centres():
 
 
 def test_spirals_have_balanced_classes_inside_the_unit_disc():
-    X, labels = make_spirals(40, n_classes=4, noise=0.1)
+    X, labels = make_spirals(40, num_classes=4, noise=0.1)
     assert np.bincount(labels).tolist() == [40] * 4
     assert np.all(np.hypot(X[:, 0], X[:, 1]) <= 1.0 + 1e-12)
 
@@ -61,7 +61,7 @@ def test_spirals_have_balanced_classes_inside_the_unit_disc():
         (lambda: make_blobs(0), "n_per_class must be at least 1"),
         (lambda: make_blobs(5, std=0), "std must be > 0"),
         (lambda: make_blobs(5, centers=np.zeros((3, 3))), r"centers must have shape \(C, 2\)"),
-        (lambda: make_spirals(5, n_classes=1), "n_classes must be at least 2"),
+        (lambda: make_spirals(5, num_classes=1), "num_classes must be at least 2"),
     ],
 )
 def test_bad_arguments_say_what_was_expected(call, message):

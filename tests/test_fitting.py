@@ -172,11 +172,12 @@ def test_curves_default_grid_and_bad_grid():
 
 def test_plot_draws_each_curve_in_both_panels():
     r = np.linspace(-2, 2, 9)
-    fig = plot_loss_and_grad(
+    ax_loss, ax_grad = plot_loss_and_grad(
         {"MSE": (mse_loss, mse_loss_grad), "L1": (l1_loss, l1_loss_grad)}, residuals=r
     )
+    fig = ax_loss.figure
     try:
-        ax_loss, ax_grad = fig.axes
+        assert list(fig.axes) == [ax_loss, ax_grad]
         loss_lines = [ln for ln in ax_loss.get_lines() if ln.get_label() in ("MSE", "L1")]
         grad_lines = [ln for ln in ax_grad.get_lines() if ln.get_label() in ("MSE", "L1")]
         np.testing.assert_allclose(loss_lines[0].get_ydata(), r**2)
@@ -193,7 +194,8 @@ def test_plot_draws_each_curve_in_both_panels():
 def test_plot_uses_given_axes_and_checks_input():
     fig, axes = plt.subplots(1, 2)
     try:
-        assert plot_loss_and_grad({"MSE": (mse_loss, mse_loss_grad)}, axes=axes) is fig
+        drawn = plot_loss_and_grad({"MSE": (mse_loss, mse_loss_grad)}, axes=axes)
+        assert drawn == tuple(axes)  # the axes it was given, in order
         with pytest.raises(ValueError, match="curves is empty"):
             plot_loss_and_grad({})
         with pytest.raises(ValueError, match="axes must be two axes"):

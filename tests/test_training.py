@@ -172,3 +172,24 @@ def test_callback_sees_every_step_and_can_stop_early():
         validation=(X, y),
     )
     assert short == history
+
+
+def test_metrics_are_measured_on_the_output_the_loss_was_computed_from():
+    torch.manual_seed(1)
+    X = torch.randn(32, 3)
+    y = torch.randn(32, 1)
+    model = torch.nn.Linear(3, 1)
+    mse = torch.nn.MSELoss()
+    history = fit(
+        model,
+        mse,
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        X,
+        y,
+        steps=6,
+        batch_size=8,
+        generator=torch.Generator().manual_seed(0),
+        metrics={"again": lambda out, target: mse(out, target).item(), "rows": lambda o, t: len(o)},
+    )
+    assert history["again"] == history["loss"]  # the same batch, before the update
+    assert history["rows"] == [8] * 6

@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
+from .training import fit
+
 _ACTIVATIONS = {
     "tanh": torch.nn.Tanh,
     "relu": torch.nn.ReLU,
@@ -30,14 +32,14 @@ _OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 
 def make_mlp(
     in_features: int = 2,
-    n_classes: int = 3,
+    num_classes: int = 3,
     *,
     hidden: Sequence[int] = (32,),
     activation: str = "tanh",
     seed: int = 0,
     dtype: torch.dtype = torch.float32,
 ) -> torch.nn.Sequential:
-    r"""An MLP that maps ``in_features`` inputs to ``n_classes`` logits.
+    r"""An MLP that maps ``in_features`` inputs to ``num_classes`` logits.
 
     The network is ``Linear -> activation -> ... -> Linear``: one hidden layer
     per entry of ``hidden``, and a last linear layer with no activation, so its
@@ -49,7 +51,7 @@ def make_mlp(
 
     Args:
         in_features: inputs per example (2 for points of the plane).
-        n_classes: number of outputs :math:`C` (logits); 1 for a binary model
+        num_classes: number of outputs :math:`C` (logits); 1 for a binary model
             used with ``BCEWithLogitsLoss``.
         hidden: widths of the hidden layers, possibly empty.
         activation: ``"tanh"``, ``"relu"`` or ``"sigmoid"``, used after every
@@ -59,7 +61,7 @@ def make_mlp(
 
     Returns:
         A :class:`torch.nn.Sequential` whose output for an ``(N, in_features)``
-        input has shape ``(N, n_classes)``.
+        input has shape ``(N, num_classes)``.
 
     Raises:
         ValueError: if a size is below 1 or ``activation`` is unknown.
@@ -73,18 +75,18 @@ def make_mlp(
         >>> bool(torch.equal(model[0].weight, again[0].weight))
         True
     """
-    if in_features < 1 or n_classes < 1 or any(h < 1 for h in hidden):
+    if in_features < 1 or num_classes < 1 or any(h < 1 for h in hidden):
         raise ValueError(
-            "make_mlp: in_features, n_classes and every hidden width must be "
-            f"at least 1, got in_features={in_features}, "
-            f"n_classes={n_classes}, hidden={tuple(hidden)}."
+            "make_mlp: in_features, num_classes and every hidden width must "
+            f"be at least 1, got in_features={in_features}, "
+            f"num_classes={num_classes}, hidden={tuple(hidden)}."
         )
     if activation not in _ACTIVATIONS:
         raise ValueError(
             f"make_mlp: activation must be one of {sorted(_ACTIVATIONS)}, got "
             f"{activation!r}."
         )
-    widths = [in_features, *hidden, n_classes]
+    widths = [in_features, *hidden, num_classes]
     layers: list[torch.nn.Module] = []
     state = torch.random.get_rng_state()
     # Initialise from our own seed, and leave the global generator as it was.
@@ -181,8 +183,9 @@ def train_classifier(
 ) -> dict[str, list[float]]:
     r"""Train a classifier full-batch; record loss and accuracy at each step.
 
-    Each step computes the logits of all of ``X``, the loss
-    ``loss_fn(logits, targets)``, back-propagates and takes one optimiser step.
+    Each step of :func:`~lossbook.book.fit` (full batch) computes the logits
+    of all of ``X``, the loss ``loss_fn(logits, targets)``, back-propagates
+    and takes one optimiser step.
     Before the update it records the loss and the accuracy of those logits
     against ``labels``, so ``history["loss"][0]`` is the loss of the untrained
     model. The model is trained in place.
@@ -203,7 +206,8 @@ def train_classifier(
         optimizer: ``"adam"`` or ``"sgd"`` (plain gradient descent).
 
     Returns:
-        ``{"loss": [...], "accuracy": [...]}``, one float per step.
+        The history of :func:`~lossbook.book.fit`: ``"loss"``, ``"lr"`` and
+        ``"accuracy"``, one float per step.
 
     Raises:
         ValueError: if ``steps < 1``, ``optimizer`` is unknown, or ``labels``
@@ -242,24 +246,25 @@ def train_classifier(
         targets = torch.as_tensor(np.asarray(targets))
     if loss_fn is None:
         loss_fn = torch.nn.functional.cross_entropy
+
+    def accuracy_of(logits, _targets):
+        """The share of rows whose logits put the label first."""
+        if logits.shape[-1] == 1:
+            predicted = (logits[:, 0] > 0).to(torch.int64)
+        else:
+            predicted = logits.argmax(dim=1)
+        return (predicted == labels).double().mean().item()
+
     opt = _OPTIMIZERS[optimizer](model.parameters(), lr=lr)
-    history: dict[str, list[float]] = {"loss": [], "accuracy": []}
-    model.train()
-    for _ in range(steps):
-        opt.zero_grad()
-        logits = model(inputs)
-        loss = loss_fn(logits, targets)
-        loss.backward()
-        opt.step()
-        with torch.no_grad():
-            if logits.shape[-1] == 1:
-                predicted = (logits[:, 0] > 0).to(torch.int64)
-            else:
-                predicted = logits.argmax(dim=1)
-        history["loss"].append(loss.item())
-        history["accuracy"].append(
-            (predicted == labels).double().mean().item()
-        )
+    history = fit(
+        model,
+        loss_fn,
+        opt,
+        inputs,
+        targets,
+        steps=steps,
+        metrics={"accuracy": accuracy_of},
+    )
     model.eval()
     return history
 
@@ -323,7 +328,7 @@ def plot_decision_regions(
     *,
     resolution: int = 200,
     padding: float = 0.5,
-    n_classes: int | None = None,
+    num_classes: int | None = None,
     legend_loc: str = "upper right",
 ):
     r"""Draw a classifier's decision regions, with the data on top, on an axis.
@@ -341,7 +346,7 @@ def plot_decision_regions(
         labels: integer class labels of shape ``(N,)``.
         resolution: grid points along each axis (see :func:`decision_grid`).
         padding: margin around the data.
-        n_classes: number of classes; by default ``labels.max() + 1``.
+        num_classes: number of classes; by default ``labels.max() + 1``.
         legend_loc: where the legend goes, any ``loc`` that matplotlib's
             ``ax.legend`` accepts (``"best"``, ``"lower left"``, ...); default
             ``"upper right"``.
@@ -365,7 +370,7 @@ def plot_decision_regions(
     from matplotlib.colors import ListedColormap
 
     X, labels = np.asarray(X), np.asarray(labels)
-    c = int(labels.max()) + 1 if n_classes is None else n_classes
+    c = int(labels.max()) + 1 if num_classes is None else num_classes
     xx, yy, classes = decision_grid(
         model, X, resolution=resolution, padding=padding
     )

@@ -128,8 +128,8 @@ def make_blobs(
             f"make_blobs: centers must have shape (C, 2), got {centers.shape}."
         )
     rng = np.random.default_rng(seed)
-    n_classes = len(centers)
-    labels = np.repeat(np.arange(n_classes), n_per_class)
+    num_classes = len(centers)
+    labels = np.repeat(np.arange(num_classes), n_per_class)
     X = centers[labels] + std * rng.standard_normal((len(labels), 2))
     order = rng.permutation(len(labels))
     return X[order], labels[order]
@@ -138,7 +138,7 @@ def make_blobs(
 def make_spirals(
     n_per_class: int = 100,
     *,
-    n_classes: int = 3,
+    num_classes: int = 3,
     noise: float = 0.2,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -150,7 +150,7 @@ def make_spirals(
 
     Args:
         n_per_class: points on each arm.
-        n_classes: number of arms (classes), at least 2.
+        num_classes: number of arms (classes), at least 2.
         noise: standard deviation of the angular noise.
         seed: seed of the generator.
 
@@ -158,10 +158,11 @@ def make_spirals(
         ``(X, labels)`` as for :func:`make_blobs`.
 
     Raises:
-        ValueError: if ``n_per_class < 1``, ``n_classes < 2`` or ``noise < 0``.
+        ValueError: if ``n_per_class < 1``, ``num_classes < 2`` or
+            ``noise < 0``.
 
     Example:
-        >>> X, labels = make_spirals(10, n_classes=2)
+        >>> X, labels = make_spirals(10, num_classes=2)
         >>> X.shape, int(labels.max())
         ((20, 2), 1)
     """
@@ -169,16 +170,16 @@ def make_spirals(
         raise ValueError(
             f"make_spirals: n_per_class must be at least 1, got {n_per_class}."
         )
-    if n_classes < 2:
+    if num_classes < 2:
         raise ValueError(
-            f"make_spirals: n_classes must be at least 2, got {n_classes}."
+            f"make_spirals: num_classes must be at least 2, got {num_classes}."
         )
     if noise < 0:
         raise ValueError(f"make_spirals: noise must be >= 0, got {noise}.")
     rng = np.random.default_rng(seed)
-    labels = np.repeat(np.arange(n_classes), n_per_class)
-    radius = np.tile(np.linspace(0.0, 1.0, n_per_class), n_classes)
-    angle = 4 * radius + 2 * np.pi * labels / n_classes
+    labels = np.repeat(np.arange(num_classes), n_per_class)
+    radius = np.tile(np.linspace(0.0, 1.0, n_per_class), num_classes)
+    angle = 4 * radius + 2 * np.pi * labels / num_classes
     angle = angle + noise * rng.standard_normal(len(labels))
     X = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
     order = rng.permutation(len(labels))

@@ -281,12 +281,12 @@ def compare_losses(
         )
     X = np.asarray(X)
     labels = np.asarray(labels)
-    n_classes = int(labels.max()) + 1 if labels.size else 0
+    num_classes = int(labels.max()) + 1 if labels.size else 0
     runs: dict[str, LossRun] = {}
     for name, loss_fn in losses.items():
         model = make_mlp(
             X.shape[1],
-            n_classes,
+            num_classes,
             hidden=hidden,
             activation=activation,
             seed=seed,

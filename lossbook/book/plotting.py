@@ -93,7 +93,8 @@ def plot_loss_and_grad(
             two panels.
 
     Returns:
-        The :class:`matplotlib.figure.Figure` holding the two panels.
+        The two axes ``(ax_loss, ax_grad)``, given or made, as every plotting
+        helper of the book returns the axes it drew into.
 
     Raises:
         ValueError: if ``curves`` is empty or ``axes`` is not a pair.
@@ -101,10 +102,10 @@ def plot_loss_and_grad(
     Example:
         >>> import matplotlib.pyplot as plt
         >>> from lossbook import mse_loss, mse_loss_grad
-        >>> fig = plot_loss_and_grad({"MSE": (mse_loss, mse_loss_grad)})
-        >>> [ax.get_ylabel() for ax in fig.axes]
+        >>> axes = plot_loss_and_grad({"MSE": (mse_loss, mse_loss_grad)})
+        >>> [ax.get_ylabel() for ax in axes]
         ['loss $\\ell(r)$', 'gradient $\\partial \\ell / \\partial \\hat y$']
-        >>> plt.close(fig)
+        >>> plt.close(axes[0].figure)
     """
     import matplotlib.pyplot as plt
 
@@ -113,7 +114,7 @@ def plot_loss_and_grad(
             "plot_loss_and_grad: curves is empty; pass {label: (loss, grad)}."
         )
     if axes is None:
-        fig, axes = plt.subplots(1, 2, figsize=(9.0, 3.6))
+        _, axes = plt.subplots(1, 2, figsize=(9.0, 3.6))
     elif len(axes) != 2:
         raise ValueError(
             f"plot_loss_and_grad: axes must be two axes; got {len(axes)}."
@@ -130,4 +131,4 @@ def plot_loss_and_grad(
     ax_loss.set_ylabel(r"loss $\ell(r)$")
     ax_grad.set_ylabel(r"gradient $\partial \ell / \partial \hat y$")
     ax_loss.legend()
-    return ax_loss.figure
+    return ax_loss, ax_grad

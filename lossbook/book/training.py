@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import torch
 
 # A per-step hook: (step, history so far) -> True to stop training.
 Callback = Callable[[int, dict[str, list[float]]], bool | None]
+# A per-step measurement: (the step's output, its targets) -> a number.
+Metric = Callable[[torch.Tensor, torch.Tensor], float]
 
 
 def fit(
@@ -22,8 +24,8 @@ def fit(
     scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
     generator: torch.Generator | None = None,
-    callback: Callable[[int, dict[str, list[float]]], bool | None]
-    | None = None,
+    metrics: Mapping[str, Metric] | None = None,
+    callback: Callback | None = None,
 ) -> dict[str, list[float]]:
     """Train ``model`` for ``steps`` optimiser steps; return the loss history.
 
@@ -52,6 +54,9 @@ def fit(
             step without gradients.
         generator: the generator that draws mini-batches (for reproducible
             runs).
+        metrics: ``{name: fn}``; each step records ``fn(output, target)`` on
+            the step's batch, before the update, under ``name`` (for
+            example the accuracy of the logits the loss was computed from).
         callback: called after every step (after the validation loss and
             the scheduler) as ``callback(step, history)``, with the step's
             0-based index and the history so far: the place to record
@@ -62,7 +67,7 @@ def fit(
         ``{"loss": [...], "lr": [...]}`` with one entry per step taken: the
         training loss of the step's batch (before the update) and the
         learning rate it used; with ``validation``, also ``"val_loss"``,
-        measured after the update.
+        measured after the update; one list per entry of ``metrics``.
 
     Raises:
         ValueError: if ``steps < 1``, or ``X`` and ``y`` have different numbers
@@ -91,6 +96,9 @@ def fit(
             f"{batch_size}."
         )
     history: dict[str, list[float]] = {"loss": [], "lr": []}
+    metrics = dict(metrics or {})
+    for name in metrics:
+        history[name] = []
     if validation is not None:
         history["val_loss"] = []
     model.train()
@@ -101,11 +109,15 @@ def fit(
             rows = torch.randperm(len(X), generator=generator)[:batch_size]
             batch_X, batch_y = X[rows], y[rows]
         optimizer.zero_grad()
-        loss = loss_fn(model(batch_X), batch_y)
+        output = model(batch_X)
+        loss = loss_fn(output, batch_y)
         loss.backward()
         history["lr"].append(optimizer.param_groups[0]["lr"])
         optimizer.step()
         history["loss"].append(loss.item())
+        with torch.no_grad():
+            for name, metric in metrics.items():
+                history[name].append(metric(output.detach(), batch_y))
         if validation is not None:
             model.eval()
             with torch.no_grad():
