@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import torch
 
 from .. import _validation as _v
+from .training import fit
 
 
 def least_squares_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -138,8 +140,9 @@ def fit_line(
 ) -> dict[str, np.ndarray]:
     r"""Fit :math:`\hat y = a x + b` by full-batch gradient descent on a loss.
 
-    Each step evaluates ``loss_fn(a * x + b, y)`` on float64 tensors,
-    back-propagates and applies one ``torch.optim.SGD`` step with learning rate
+    Each step (of :func:`~lossbook.book.fit`, full batch) evaluates
+    ``loss_fn(a * x + b, y)`` on float64 tensors, back-propagates and applies
+    one ``torch.optim.SGD`` step with learning rate
     :math:`\eta` = ``lr`` (and ``momentum``). With ``momentum = 0`` that is
     plain gradient descent,
 
@@ -193,8 +196,6 @@ def fit_line(
         PyTorch documentation, ``torch.optim.SGD`` (the update rule, momentum
         included).
     """
-    import torch
-
     x, y = _v.line_data("fit_line", x, y)
     lr = _v.check_number("fit_line", "lr", lr, low=0, low_open=True)
     momentum = _v.check_number("fit_line", "momentum", momentum, low=0)
@@ -212,12 +213,11 @@ def fit_line(
         )
 
     inputs, targets = torch.from_numpy(x), torch.from_numpy(y)
-    a = torch.tensor(float(slope), dtype=torch.float64, requires_grad=True)
-    b = torch.tensor(float(intercept), dtype=torch.float64, requires_grad=True)
-    optimizer = torch.optim.SGD([a, b], lr=lr, momentum=momentum)
+    line = _Line(float(slope), float(intercept))
+    optimizer = torch.optim.SGD(line.parameters(), lr=lr, momentum=momentum)
 
-    def loss_at() -> torch.Tensor:
-        loss = loss_fn(a * inputs + b, targets)
+    def loss_of(prediction, target) -> torch.Tensor:
+        loss = loss_fn(prediction, target)
         if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
             shape = (
                 tuple(loss.shape)
@@ -232,22 +232,28 @@ def fit_line(
         return loss.reshape(())
 
     history: dict[str, list[float]] = {
-        "slope": [],
-        "intercept": [],
+        "slope": [line.a.item()],
+        "intercept": [line.b.item()],
         "loss": [],
     }
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss = loss_at()
-        history["slope"].append(a.item())
-        history["intercept"].append(b.item())
-        history["loss"].append(loss.item())
-        loss.backward()
-        optimizer.step()
+
+    def record(step, fitted):  # the path: (a, b) after every step
+        history["slope"].append(line.a.item())
+        history["intercept"].append(line.b.item())
+
+    if steps:
+        run = fit(
+            line,
+            loss_of,
+            optimizer,
+            inputs,
+            targets,
+            steps=steps,
+            callback=record,
+        )
+        history["loss"] = run["loss"]  # each before its step's update
     with torch.no_grad():
-        history["loss"].append(loss_at().item())
-    history["slope"].append(a.item())
-    history["intercept"].append(b.item())
+        history["loss"].append(loss_of(line(inputs), targets).item())
     return {
         key: np.array(values, dtype=np.float64)
         for key, values in history.items()
@@ -327,3 +333,17 @@ def step_limit(hessian) -> float:
     """
     H = _v.as_float_array("step_limit", "hessian", hessian).astype(np.float64)
     return float(2 / np.linalg.eigvalsh(H).max())
+
+
+class _Line(torch.nn.Module):
+    """The line :math:`a x + b` as a module: two float64 scalar parameters."""
+
+    def __init__(self, slope: float, intercept: float):
+        super().__init__()
+        self.a = torch.nn.Parameter(torch.tensor(slope, dtype=torch.float64))
+        self.b = torch.nn.Parameter(
+            torch.tensor(intercept, dtype=torch.float64)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.a * x + self.b
