@@ -24,6 +24,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
+from .training import fit
+
 
 def _group_value(
     optimizer: torch.optim.Optimizer, key: str, group: int
@@ -238,7 +240,8 @@ def lr_range_test(
     :math:`\beta` = ``smoothing``. The test stops early once
     :math:`s_t > c \min_{u \le t} s_u` (:math:`c` = ``stop_factor``) or a loss
     is not finite: the rate has become too large. It runs on a deep copy of
-    ``model``, so the model passed in is not changed.
+    ``model``, so the model passed in is not changed; each step is one of
+    :func:`~lossbook.book.fit`.
 
     Args:
         model: the network to probe (copied, not trained).
@@ -302,7 +305,6 @@ def lr_range_test(
             f"len(X)={len(X)}, got {batch_size}."
         )
     probe = copy.deepcopy(model)
-    probe.train()
     if make_optimizer is None:
         optimizer = torch.optim.SGD(
             probe.parameters(), lr=lr_min, momentum=0.9
@@ -311,32 +313,36 @@ def lr_range_test(
         optimizer = make_optimizer(probe.parameters(), lr=lr_min)
     gamma = (lr_max / lr_min) ** (1.0 / (steps - 1))
     scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=gamma)
-    lrs, losses, smoothed = [], [], []
-    average, best = 0.0, math.inf
-    for t in range(steps):
-        if batch_size is None:
-            batch_X, batch_y = X, y
-        else:
-            rows = torch.randperm(len(X), generator=generator)[:batch_size]
-            batch_X, batch_y = X[rows], y[rows]
-        lr = float(scheduler.get_last_lr()[0])
-        optimizer.zero_grad()
-        loss = loss_fn(probe(batch_X), batch_y)
-        value = loss.item()
-        average = smoothing * average + (1 - smoothing) * value
+    smoothed: list[float] = []
+    tracked = {"average": 0.0, "best": math.inf}
+
+    def watch(t, history):
+        """Smooth the step's loss (measured before its update); True stops."""
+        value = history["loss"][-1]
+        average = smoothing * tracked["average"] + (1 - smoothing) * value
+        tracked["average"] = average
         smooth = average / (1 - smoothing ** (t + 1))
-        lrs.append(lr)
-        losses.append(value)
         smoothed.append(smooth)
-        if not math.isfinite(value) or smooth > stop_factor * best:
-            break
-        best = min(best, smooth)
-        loss.backward()
-        optimizer.step()
-        scheduler.step()
+        if not math.isfinite(value) or smooth > stop_factor * tracked["best"]:
+            return True
+        tracked["best"] = min(tracked["best"], smooth)
+        return False
+
+    history = fit(
+        probe,
+        loss_fn,
+        optimizer,
+        X,
+        y,
+        steps=steps,
+        batch_size=batch_size,
+        scheduler=scheduler,
+        generator=generator,
+        callback=watch,
+    )
     return {
-        "lr": np.array(lrs),
-        "loss": np.array(losses),
+        "lr": np.array(history["lr"]),
+        "loss": np.array(history["loss"]),
         "smoothed": np.array(smoothed),
     }
 
