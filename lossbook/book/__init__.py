@@ -33,6 +33,7 @@ from .linear import least_squares_line
 from .linear import gradient_descent_line
 from .linear import fit_line
 from .linear import line_design
+from .linear import line_model
 from .linear import mse_hessian
 from .linear import step_limit
 from .robust import best_constant

@@ -347,3 +347,30 @@ class _Line(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.a * x + self.b
+
+
+def line_model(slope: float = 0.0, intercept: float = 0.0) -> torch.nn.Linear:
+    r"""The line :math:`a x + b` as PyTorch models it, started where asked.
+
+    An ``nn.Linear(1, 1)`` in float64 (its weight is :math:`a`, its bias
+    :math:`b`), built as usual, so it draws its default initialisation from
+    torch's global generator like any layer, then set to ``slope`` and
+    ``intercept``: every run that starts from the same line is the same run.
+
+    Args:
+        slope: the starting :math:`a`.
+        intercept: the starting :math:`b`.
+
+    Returns:
+        The module, in float64.
+
+    Example:
+        >>> model = line_model(0.5)
+        >>> model.weight.item(), model.bias.item(), model.weight.dtype
+        (0.5, 0.0, torch.float64)
+    """
+    model = torch.nn.Linear(1, 1, dtype=torch.float64)
+    with torch.no_grad():
+        model.weight.fill_(slope)
+        model.bias.fill_(intercept)
+    return model
