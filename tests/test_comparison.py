@@ -175,9 +175,16 @@ def test_errors(loss_fn):
 # -- the comparison runner ----------------------------------------------------------------
 
 
+def sgd(lr):
+    """An optimiser factory for compare_losses: plain gradient descent at rate lr."""
+    return lambda params: torch.optim.SGD(params, lr=lr)
+
+
 def test_every_run_starts_from_the_same_network():
     X, labels = make_blobs(10, std=0.8, seed=2)
-    runs = compare_losses(classification_losses(), X, labels, hidden=(6,), steps=3, lr=0.5)
+    runs = compare_losses(
+        classification_losses(), X, labels, hidden=(6,), steps=3, make_optimizer=sgd(0.5)
+    )
     assert list(runs) == list(classification_losses())
     start = make_mlp(2, 3, hidden=(6,), seed=0, dtype=torch.float64)
     logits = start(torch.from_numpy(X))
@@ -204,7 +211,7 @@ def test_only_the_loss_differs_between_runs():
         labels,
         hidden=(5,),
         steps=20,
-        lr=0.3,
+        make_optimizer=sgd(0.3),
     )
     np.testing.assert_array_equal(runs["a"].loss, runs["b"].loss)
     np.testing.assert_array_equal(runs["a"].accuracy, runs["b"].accuracy)
@@ -212,7 +219,9 @@ def test_only_the_loss_differs_between_runs():
 
 def test_cross_entropy_learns_separable_blobs():
     X, labels = make_blobs(20, std=0.4, seed=0)
-    run = compare_losses({"ce": F.cross_entropy}, X, labels, hidden=(8,), steps=100, lr=0.5)
+    run = compare_losses(
+        {"ce": F.cross_entropy}, X, labels, hidden=(8,), steps=100, make_optimizer=sgd(0.5)
+    )
     assert run["ce"].loss[-1] < 0.5 * run["ce"].loss[0]
     assert run["ce"].accuracy[-1] == 1.0
 

@@ -27,7 +27,6 @@ _ACTIVATIONS = {
     "relu": torch.nn.ReLU,
     "sigmoid": torch.nn.Sigmoid,
 }
-_OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 
 
 def make_mlp(
@@ -171,6 +170,7 @@ def accuracy(model: torch.nn.Module, X, labels) -> float:
 
 def train_classifier(
     model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
     X,
     labels,
     *,
@@ -178,8 +178,6 @@ def train_classifier(
     | None = None,
     targets=None,
     steps: int = 300,
-    lr: float = 0.05,
-    optimizer: str = "adam",
 ) -> dict[str, list[float]]:
     r"""Train a classifier full-batch; record loss and accuracy at each step.
 
@@ -193,6 +191,8 @@ def train_classifier(
     Args:
         model: maps an ``(N, d)`` tensor to ``(N, C)`` logits (e.g.
             :func:`make_mlp`).
+        optimizer: an optimiser over ``model``'s parameters, as for
+            :func:`~lossbook.book.fit`.
         X: inputs of shape ``(N, d)``, a NumPy array or a tensor.
         labels: integer class labels of shape ``(N,)``; used for the accuracy,
             and as the targets unless ``targets`` is given.
@@ -202,24 +202,23 @@ def train_classifier(
             labels (for example float one-hot rows for an MSE loss); converted
             to a tensor as given.
         steps: number of optimiser steps.
-        lr: learning rate.
-        optimizer: ``"adam"`` or ``"sgd"`` (plain gradient descent).
 
     Returns:
         The history of :func:`~lossbook.book.fit`: ``"loss"``, ``"lr"`` and
         ``"accuracy"``, one float per step.
 
     Raises:
-        ValueError: if ``steps < 1``, ``optimizer`` is unknown, or ``labels``
-            does not have one entry per row of ``X``.
+        ValueError: if ``steps < 1``, or ``labels`` does not have one entry
+            per row of ``X``.
 
     Example:
         >>> import torch.nn.functional as F
         >>> from lossbook.book import make_blobs
         >>> X, labels = make_blobs(20, std=0.5, seed=0)
         >>> model = make_mlp(2, 3, hidden=(), seed=0)
+        >>> adam = torch.optim.Adam(model.parameters(), lr=0.05)
         >>> history = train_classifier(
-        ...     model, X, labels, loss_fn=F.cross_entropy, steps=100
+        ...     model, adam, X, labels, loss_fn=F.cross_entropy, steps=100
         ... )
         >>> history["loss"][-1] < history["loss"][0], history["accuracy"][-1]
         (True, 1.0)
@@ -227,11 +226,6 @@ def train_classifier(
     if steps < 1:
         raise ValueError(
             f"train_classifier: steps must be at least 1, got {steps}."
-        )
-    if optimizer not in _OPTIMIZERS:
-        raise ValueError(
-            "train_classifier: optimizer must be one of "
-            f"{sorted(_OPTIMIZERS)}, got {optimizer!r}."
         )
     inputs = _as_inputs(X, model)
     labels = torch.as_tensor(np.asarray(labels), dtype=torch.int64)
@@ -255,11 +249,10 @@ def train_classifier(
             predicted = logits.argmax(dim=1)
         return (predicted == labels).double().mean().item()
 
-    opt = _OPTIMIZERS[optimizer](model.parameters(), lr=lr)
     history = fit(
         model,
         loss_fn,
-        opt,
+        optimizer,
         inputs,
         targets,
         steps=steps,

@@ -226,8 +226,7 @@ def compare_losses(
     hidden: Sequence[int] = (32, 32),
     activation: str = "tanh",
     steps: int = 400,
-    lr: float = 1.0,
-    optimizer: str = "sgd",
+    make_optimizer: Callable[..., torch.optim.Optimizer] | None = None,
     seed: int = 0,
     dtype: torch.dtype = torch.float64,
 ) -> dict[str, LossRun]:
@@ -237,9 +236,9 @@ def compare_losses(
     ``lossbook.book.make_mlp`` with the given ``hidden``, ``activation``,
     ``seed`` and ``dtype`` (hence identical initial weights in every run) is
     trained full-batch by ``lossbook.book.train_classifier`` with
-    ``loss_fn(logits, labels)``, the same optimiser, learning rate and number
-    of steps. Only the loss differs between the runs, so any difference in the
-    curves is the loss's doing.
+    ``loss_fn(logits, labels)``, an optimiser made the same way and the same
+    number of steps. Only the loss differs between the runs, so any
+    difference in the curves is the loss's doing.
 
     Args:
         losses: names mapped to functions of ``(logits, labels)``, such as
@@ -251,8 +250,9 @@ def compare_losses(
         activation: the hidden layers' activation (see
             ``lossbook.book.make_mlp``).
         steps: optimiser steps per run.
-        lr: learning rate, the same for every run.
-        optimizer: ``"sgd"`` (plain gradient descent) or ``"adam"``.
+        make_optimizer: builds each run's optimiser from the model's
+            parameters, e.g. ``lambda p: torch.optim.SGD(p, lr=1.0)`` (the
+            default: plain gradient descent at rate 1).
         seed: seed of the initial weights, the same for every run.
         dtype: the network's dtype.
 
@@ -279,6 +279,11 @@ def compare_losses(
             "compare_losses: losses is empty; pass at least one name: "
             "loss_fn pair."
         )
+    if make_optimizer is None:
+
+        def make_optimizer(params):
+            return torch.optim.SGD(params, lr=1.0)
+
     X = np.asarray(X)
     labels = np.asarray(labels)
     num_classes = int(labels.max()) + 1 if labels.size else 0
@@ -292,14 +297,9 @@ def compare_losses(
             seed=seed,
             dtype=dtype,
         )
+        optimizer = make_optimizer(model.parameters())
         history = train_classifier(
-            model,
-            X,
-            labels,
-            loss_fn=loss_fn,
-            steps=steps,
-            lr=lr,
-            optimizer=optimizer,
+            model, optimizer, X, labels, loss_fn=loss_fn, steps=steps
         )
         runs[name] = LossRun(
             np.asarray(history["loss"], dtype=np.float64),
