@@ -220,8 +220,10 @@ def train_classifier(
         >>> history = train_classifier(
         ...     model, adam, X, labels, loss_fn=F.cross_entropy, steps=100
         ... )
-        >>> history["loss"][-1] < history["loss"][0], history["accuracy"][-1]
-        (True, 1.0)
+        >>> bool(history["loss"][-1] < history["loss"][0])
+        True
+        >>> float(history["accuracy"][-1])
+        1.0
     """
     if steps < 1:
         raise ValueError(

@@ -251,7 +251,7 @@ def fit_line(
             steps=steps,
             callback=record,
         )
-        history["loss"] = run["loss"]  # each before its step's update
+        history["loss"] = list(run["loss"])  # each before its update
     with torch.no_grad():
         history["loss"].append(loss_of(line(inputs), targets).item())
     return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import numpy as np
 import torch
 
 # A per-step hook: (step, history so far) -> True to stop training.
@@ -26,7 +27,7 @@ def fit(
     generator: torch.Generator | None = None,
     metrics: Mapping[str, Metric] | None = None,
     callback: Callback | None = None,
-) -> dict[str, list[float]]:
+) -> dict[str, np.ndarray]:
     """Train ``model`` for ``steps`` optimiser steps; return the loss history.
 
     Each step takes a batch (the whole of ``X`` when ``batch_size`` is None,
@@ -59,15 +60,16 @@ def fit(
             example the accuracy of the logits the loss was computed from).
         callback: called after every step (after the validation loss and
             the scheduler) as ``callback(step, history)``, with the step's
-            0-based index and the history so far: the place to record
-            something per step, or to stop early. If it returns True,
-            training stops there.
+            0-based index and the history so far (lists, growing): the
+            place to record something per step, or to stop early. If it
+            returns True, training stops there.
 
     Returns:
-        ``{"loss": [...], "lr": [...]}`` with one entry per step taken: the
+        The history, the book's one kind: a dict of float64 arrays,
+        ``{"loss": ..., "lr": ...}`` with one entry per step taken: the
         training loss of the step's batch (before the update) and the
         learning rate it used; with ``validation``, also ``"val_loss"``,
-        measured after the update; one list per entry of ``metrics``.
+        measured after the update; one array per entry of ``metrics``.
 
     Raises:
         ValueError: if ``steps < 1``, or ``X`` and ``y`` have different numbers
@@ -80,8 +82,8 @@ def fit(
         >>> opt = torch.optim.SGD(model.parameters(), lr=0.5)
         >>> y = 3 * X + 1
         >>> history = fit(model, torch.nn.MSELoss(), opt, X, y, steps=200)
-        >>> history["loss"][-1] < 1e-6
-        True
+        >>> history["loss"].shape, bool(history["loss"][-1] < 1e-6)
+        ((200,), True)
     """
     if steps < 1:
         raise ValueError(f"fit: steps must be at least 1, got {steps}.")
@@ -136,4 +138,7 @@ def fit(
             scheduler.step()
         if callback is not None and callback(step, history):
             break
-    return history
+    return {
+        name: np.asarray(values, dtype=np.float64)
+        for name, values in history.items()
+    }
