@@ -204,18 +204,27 @@ def classification_losses() -> dict[str, LossFn]:
 
 @dataclass
 class LossRun:
-    """One training run of :func:`compare_losses`.
+    """One training run of :func:`compare_losses`: its history and its model.
 
     Attributes:
-        loss: the training loss at every step, before the step's update
-            (float64 array).
-        accuracy: the training accuracy of the same logits (float64 array).
+        history: the run's history, as :func:`~lossbook.book.fit` returns it
+            (``"loss"``, ``"lr"`` and ``"accuracy"``, float64 arrays with one
+            entry per step, measured before the step's update).
         model: the trained network.
     """
 
-    loss: np.ndarray
-    accuracy: np.ndarray
+    history: dict[str, np.ndarray]
     model: torch.nn.Module
+
+    @property
+    def loss(self) -> np.ndarray:
+        """The training loss at every step, before the step's update."""
+        return self.history["loss"]
+
+    @property
+    def accuracy(self) -> np.ndarray:
+        """The training accuracy of the same logits, at every step."""
+        return self.history["accuracy"]
 
 
 def compare_losses(
@@ -301,11 +310,7 @@ def compare_losses(
         history = train_classifier(
             model, optimizer, X, labels, loss_fn=loss_fn, steps=steps
         )
-        runs[name] = LossRun(
-            np.asarray(history["loss"], dtype=np.float64),
-            np.asarray(history["accuracy"], dtype=np.float64),
-            model,
-        )
+        runs[name] = LossRun(history, model)
     return runs
 
 
