@@ -65,7 +65,7 @@ def fit(
             returns True, training stops there.
 
     Returns:
-        The history, the book's one kind: a dict of float64 arrays,
+        The history (the book's one kind) as a dict of float64 arrays,
         ``{"loss": ..., "lr": ...}`` with one entry per step taken: the
         training loss of the step's batch (before the update) and the
         learning rate it used; with ``validation``, also ``"val_loss"``,
