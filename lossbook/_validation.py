@@ -267,17 +267,22 @@ def check_probability_range(fname, name, x):
         )
 
 
+PROBABILITY_ROW_TOL = float(np.sqrt(np.finfo(np.float32).eps))  # about 3.5e-4
+
+
 def check_probability_rows(fname, name, p):
     """Raise ``ValueError`` unless each row of ``p`` is a distribution.
 
     A row (the last axis) must hold numbers in [0, 1] that sum to 1 within
-    the square root of the dtype's machine epsilon. Rows holding NaN are
+    ``PROBABILITY_ROW_TOL``, the square root of float32's machine epsilon
+    whatever the dtype: probabilities computed in float32 and cast to
+    float64 pass, a row that sums to 0.999 does not. Rows holding NaN are
     left alone, so that NaN propagates as in torch, which checks none of
     this.
     """
-    rows = p.reshape(-1, p.shape[-1]) if p.ndim else p.reshape(1, 1)
+    rows = p.reshape(-1, p.shape[-1])
     rows = rows[~np.isnan(rows).any(axis=1)]
-    tol = float(np.sqrt(np.finfo(p.dtype).eps))
+    tol = PROBABILITY_ROW_TOL
     outside = (rows < 0) | (rows > 1)
     if outside.any():
         raise ValueError(
@@ -325,10 +330,10 @@ def scale_grad(g, reduction, denominator=None):
     ``"mean"`` divides by ``denominator`` (default: the number of elements);
     a zero denominator gives NaN, as torch's 0/0 does.
     """
-    if reduction == "mean":
+    if reduction == "mean" and g.size:
         n = g.size if denominator is None else denominator
         with np.errstate(invalid="ignore", divide="ignore"):
-            g = g / n if n or g.size else g
+            g = g / n
     return np.asarray(g)
 
 

@@ -26,9 +26,11 @@ def _ce_targets(fname, input, target, weight, ignore_index, label_smoothing):
     with :math:`q_i = \operatorname{softmax}(z_i)` and the matrix
     :math:`P_{ik} = w_k \tilde p_{ik}` built here from the target, the class
     weights and the label smoothing. Returns the logits ``z``, ``P``, the mask
-    of counted rows, the divisor of the mean, and whether the target held
-    class indices (then a class that gets no target weight, ``P_ik = 0``,
-    adds nothing, even at a logit of ``-inf``: torch picks ``log q_iy``).
+    of counted rows, the divisor of the mean, and whether the zeros of ``P``
+    are exact: class indices without label smoothing, where torch picks
+    ``log q_iy`` alone, so that a class of logit ``-inf`` adds nothing. With
+    smoothing, or probability targets, torch multiplies every ``log q_ik``
+    and ``0 * -inf`` is NaN, as it is here.
     """
     z = _v.as_float_array(fname, "input", input)
     _v.check_logits(fname, z)
@@ -52,7 +54,7 @@ def _ce_targets(fname, input, target, weight, ignore_index, label_smoothing):
         P = np.broadcast_to((eps / c) * w, (n, c)).copy()
         P[np.arange(n), y] += (1 - eps) * w_y
         # weighted mean: divide by the counted weights
-        return z, P, counted, np.sum(w_y), True
+        return z, P, counted, np.sum(w_y), eps == 0
     # class probabilities p, shape (N, C)
     p = _v.as_float_array(fname, "target", target)
     if p.shape != z.shape:
@@ -159,11 +161,13 @@ def cross_entropy(
         Architecture for Computer Vision", CVPR 2016 (label smoothing).
     """
     _v.check_reduction("cross_entropy", reduction)
-    z, P, counted, divisor, indices = _ce_targets(
+    z, P, counted, divisor, exact_zeros = _ce_targets(
         "cross_entropy", input, target, weight, ignore_index, label_smoothing
     )
+    if reduction == "mean" and divisor == 0:
+        return float("nan")  # nothing counted, or zero weight: torch's 0/0
     log_q = log_softmax(z, dim=1)
-    if indices and np.isneginf(log_q).any():
+    if exact_zeros and np.isneginf(log_q).any():
         # a masked class (logit -inf) with no target weight: 0, not 0 * -inf
         log_q = np.where(P == 0, 0, log_q)
     # -sum_k P_ik log q_ik for every row i, in one pass (no (N, C) product
@@ -189,7 +193,8 @@ def cross_entropy_grad(
 
     with :math:`s` = 1 over the mean's divisor for ``"mean"`` (else 1); rows
     of ignored samples are 0, and so is the whole gradient when every sample
-    is ignored (as in torch).
+    is ignored (as in torch). When the counted samples' weights sum to 0 the
+    mean is 0/0: the loss and the counted rows are NaN, as in torch.
 
     Returns:
         ``numpy.ndarray``: An array of shape ``(N, C)``.
@@ -213,7 +218,10 @@ def cross_entropy_grad(
     g -= P
     g[~counted] = 0
     if reduction == "mean" and counted.any():
-        g /= divisor
+        if divisor == 0:  # counted rows that weigh nothing: torch's 0/0
+            g[counted] = np.nan
+        else:
+            g /= divisor
     return g
 
 

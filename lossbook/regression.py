@@ -74,8 +74,11 @@ def mse_loss_grad(input, target, *, reduction="mean", weight=None):
     r"""Gradient of :func:`mse_loss` with respect to ``input``.
 
     .. math:: \frac{\partial L}{\partial \hat y_i}
-        = 2 (\hat y_i - y_i) \cdot s,
-        \qquad s = 1/n \text{ for "mean", else } 1
+        = 2 w_i (\hat y_i - y_i) \cdot s,
+        \qquad s = 1/\textstyle\sum_j w_j \text{ for "mean", else } 1
+
+    with :math:`w_i = 1` (and so :math:`s = 1/n` for the mean) when no
+    ``weight`` is given.
 
     Returns:
         ``numpy.ndarray``: An array of the input's shape.
@@ -147,11 +150,12 @@ def l1_loss_grad(input, target, *, reduction="mean", weight=None):
     r"""Gradient of :func:`l1_loss` with respect to ``input``.
 
     .. math:: \frac{\partial L}{\partial \hat y_i}
-        = \operatorname{sign}(\hat y_i - y_i) \cdot s,
-        \qquad s = 1/n \text{ for "mean", else } 1
+        = w_i \operatorname{sign}(\hat y_i - y_i) \cdot s,
+        \qquad s = 1/\textstyle\sum_j w_j \text{ for "mean", else } 1
 
-    with :math:`\operatorname{sign}(0) = 0` (the subgradient torch uses at a
-    tie).
+    with :math:`w_i = 1` (and so :math:`s = 1/n` for the mean) when no
+    ``weight`` is given, and :math:`\operatorname{sign}(0) = 0` (the
+    subgradient torch uses at a tie).
 
     Returns:
         ``numpy.ndarray``: An array of the input's shape.
@@ -234,7 +238,7 @@ def huber_loss(input, target, *, reduction="mean", delta=1.0, weight=None):
     inner = np.minimum(abs_r, delta)
     outer = abs_r - inner
     w = _v.element_weight("huber_loss", weight, y_hat)
-    loss = _v.weighted(0.5 * inner**2 + delta * outer, w)
+    loss = _v.weighted(0.5 * inner * inner + delta * outer, w)  # torch's order
     return _v.reduce(loss, reduction)  # the mean divides by n (as torch)
 
 
@@ -244,8 +248,11 @@ def huber_loss_grad(
     r"""Gradient of :func:`huber_loss` with respect to ``input``.
 
     .. math:: \frac{\partial L}{\partial \hat y_i} =
-        \operatorname{clip}(\hat y_i - y_i, -\delta, \delta) \cdot s,
+        w_i \operatorname{clip}(\hat y_i - y_i, -\delta, \delta) \cdot s,
         \qquad s = 1/n \text{ for "mean", else } 1
+
+    with :math:`w_i = 1` when no ``weight`` is given (the mean divides by
+    :math:`n` even with weights, as torch's does).
 
     Returns:
         ``numpy.ndarray``: An array of the input's shape.

@@ -166,3 +166,42 @@ def test_cross_entropy_with_a_masked_class_matches_torch(target, label_smoothing
         assert math.isfinite(ours)
         grad = lossbook.cross_entropy_grad(x, y)
         np.testing.assert_allclose(grad, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.1])
+@pytest.mark.parametrize("weight", [None, [1.0, 0.0, 0.0], [1.0, 2.0, 3.0]])
+def test_masked_classes_with_weights_and_smoothing_match_torch(weight, label_smoothing):
+    # where torch gives NaN (0 * log 0 from the smoothing term of a zero-weight masked class,
+    # or 0/0 when the counted weights sum to 0), lossbook does too, in value and gradient
+    x = np.array([[0.0, -np.inf, 1.0], [2.0, 0.0, -np.inf]])
+    y = np.array([0, 1])
+    kwargs = {"label_smoothing": label_smoothing}
+    if weight is not None:
+        kwargs["weight"] = np.array(weight)
+    xt = torch.tensor(x, requires_grad=True)
+    torch_kwargs = {
+        k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()
+    }
+    theirs = F.cross_entropy(xt, torch.from_numpy(y), **torch_kwargs)
+    theirs.backward()
+    ours = lossbook.cross_entropy(x, y, **kwargs)
+    np.testing.assert_allclose(ours, theirs.item(), rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(
+        lossbook.cross_entropy_grad(x, y, **kwargs),
+        xt.grad.numpy(),
+        rtol=1e-12,
+        atol=1e-15,
+        equal_nan=True,
+    )
+
+
+def test_zero_total_weight_mean_is_nan_and_ignored_rows_keep_a_zero_gradient():
+    x, weight = np.zeros((2, 3)), np.array([1.0, 0.0, 0.0])
+    for y in (np.array([1, 2]), np.array([1, -100])):
+        xt = torch.tensor(x, requires_grad=True)
+        theirs = F.cross_entropy(xt, torch.from_numpy(y), weight=torch.from_numpy(weight))
+        theirs.backward()
+        assert np.isnan(theirs.item()) and np.isnan(lossbook.cross_entropy(x, y, weight=weight))
+        np.testing.assert_array_equal(
+            lossbook.cross_entropy_grad(x, y, weight=weight), xt.grad.numpy()
+        )

@@ -236,3 +236,21 @@ def test_element_weight_must_have_the_input_shape_like_torch(name):
             r"\(2, 3\); got shape \(3,\)",
         ):
             fn(x, x, weight=w)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("off, raises", [(0.5, False), (2.0, True)])
+def test_probability_row_tolerance_is_float32s(dtype, off, raises):
+    # a row off by half the tolerance passes, one off by twice it raises, in either dtype
+    from lossbook._validation import PROBABILITY_ROW_TOL as tol
+
+    row = np.array([[0.25, 0.25, 0.5 + off * tol]], dtype=np.float64).astype(dtype)
+    logits = np.zeros((1, 3), dtype=dtype)
+    if raises:
+        with pytest.raises(ValueError, match="each row must sum to 1"):
+            lossbook.cross_entropy(logits, row)
+    else:
+        assert np.isfinite(lossbook.cross_entropy(logits, row))
+    # float32 softmax output cast to float64 passes: its rounding is far inside the tolerance
+    probs = torch.softmax(torch.randn(50, 7, generator=torch.Generator().manual_seed(0)), 1)
+    lossbook.cross_entropy(np.zeros((50, 7)), probs.double().numpy())

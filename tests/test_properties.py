@@ -26,10 +26,10 @@ def test_reductions_agree_with_the_unreduced_losses(entry):
         none = entry.loss(x, y, **_with(kwargs, reduction="none"))
         assert isinstance(none, np.ndarray)
         if entry.nonnegative:
-            assert np.all(none >= 0)
+            assert not np.any(none < 0)  # NaN (0 * log 0 under a mask) is not negative
         total = entry.loss(x, y, **_with(kwargs, reduction="sum"))
         assert isinstance(total, float)
-        assert total == pytest.approx(float(np.sum(none)), rel=1e-12, abs=1e-300)
+        assert total == pytest.approx(float(np.sum(none)), rel=1e-12, abs=1e-300, nan_ok=True)
         weighted = "weight" in kwargs or kwargs.get("ignore_index") in set(np.ravel(y).tolist())
         if entry.name in ("cross_entropy", "nll_loss") and weighted and y.dtype.kind == "i":
             return  # the weighted mean divides by the weights, tested in test_classification
@@ -61,8 +61,10 @@ def test_cross_entropy_is_invariant_to_adding_a_constant_to_a_row(case, shift):
 @PROPERTY
 @given(ce_cases(kind="index"))
 def test_index_targets_equal_one_hot_targets(case):
-    # holds for unweighted losses without ignored samples (torch's weighted means differ)
+    # holds for unweighted losses without ignored samples (torch's weighted means differ),
+    # and without masked classes (a one-hot row multiplies their log 0 = -inf by 0: NaN)
     x, y, kwargs = case
+    x = np.where(np.isinf(x), -30.0, x)
     y = np.where(y < 0, 0, np.minimum(y, x.shape[1] - 1))
     kwargs = {"reduction": kwargs["reduction"], "label_smoothing": kwargs["label_smoothing"]}
     onehot = lossbook.one_hot(y, x.shape[1]).astype(np.float64)

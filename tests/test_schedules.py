@@ -259,3 +259,21 @@ def test_suggest_steepest_ignores_what_follows_the_minimum():
     after = u > -0.5  # ... a minimum at 10**-0.5, then a rise and a steep (diverged) fall
     losses[after] = losses[after][0] + 4 * (u[after] + 0.5) - 9 * np.maximum(u[after] - 0.5, 0)
     assert suggest_lr(lrs, losses) == pytest.approx(1e-2, rel=1e-9)
+
+
+def test_range_test_takes_an_optimiser_factory_and_sets_its_rate():
+    # make_optimizer(params), as everywhere in the toolkit; the test overrides its rate
+    X, y = _line_data()
+    torch.manual_seed(0)
+    model = torch.nn.Linear(1, 1).double()
+    made = []
+
+    def adam(params):
+        made.append(torch.optim.Adam(params, lr=123.0))
+        return made[-1]
+
+    result = lr_range_test(
+        model, torch.nn.MSELoss(), X, y, lr_min=1e-4, lr_max=1e-2, steps=10, make_optimizer=adam
+    )
+    assert len(made) == 1 and isinstance(made[0], torch.optim.Adam)
+    np.testing.assert_allclose(result["lr"], np.geomspace(1e-4, 1e-2, 10), rtol=1e-10)

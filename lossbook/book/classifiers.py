@@ -178,7 +178,7 @@ def train_classifier(
     | None = None,
     targets=None,
     steps: int = 300,
-) -> dict[str, list[float]]:
+) -> dict[str, np.ndarray]:
     r"""Train a classifier full-batch; record loss and accuracy at each step.
 
     Each step of :func:`~lossbook.book.fit` (full batch) computes the logits
@@ -205,7 +205,7 @@ def train_classifier(
 
     Returns:
         The history of :func:`~lossbook.book.fit`: ``"loss"``, ``"lr"`` and
-        ``"accuracy"``, one float per step.
+        ``"accuracy"``, float64 arrays with one entry per step.
 
     Raises:
         ValueError: if ``steps < 1``, or ``labels`` does not have one entry

@@ -237,7 +237,7 @@ def fit_line(
         "loss": [],
     }
 
-    def record(step, fitted):  # the path: (a, b) after every step
+    def record(step, history_so_far):  # the path: (a, b) after every step
         history["slope"].append(line.a.item())
         history["intercept"].append(line.b.item())
 

@@ -253,8 +253,9 @@ def lr_range_test(
         steps: the number :math:`T \ge 2` of steps.
         batch_size: rows per step, drawn without replacement by ``generator``;
             None for the whole data set.
-        make_optimizer: maps ``(parameters, lr=...)`` to an optimiser; by
-            default ``torch.optim.SGD`` with ``momentum=0.9``.
+        make_optimizer: maps the parameters to an optimiser, as for
+            ``compare_losses``; its learning rate is overwritten with
+            ``lr_min``. By default ``torch.optim.SGD`` with ``momentum=0.9``.
         smoothing: the moving average's :math:`\beta`, in ``[0, 1)``.
         stop_factor: the divergence threshold :math:`c > 1`.
         generator: the generator that draws the mini-batches.
@@ -310,7 +311,9 @@ def lr_range_test(
             probe.parameters(), lr=lr_min, momentum=0.9
         )
     else:
-        optimizer = make_optimizer(probe.parameters(), lr=lr_min)
+        optimizer = make_optimizer(probe.parameters())
+        for group in optimizer.param_groups:  # the test sets the rate
+            group["lr"] = lr_min
     gamma = (lr_max / lr_min) ** (1.0 / (steps - 1))
     scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=gamma)
     smoothed: list[float] = []
