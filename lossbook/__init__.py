@@ -35,6 +35,8 @@ from .classification import binary_cross_entropy_with_logits
 from .classification import binary_cross_entropy_with_logits_grad
 from .classification import kl_div
 from .classification import kl_div_grad
+from .focal import sigmoid_focal_loss
+from .focal import sigmoid_focal_loss_grad
 from .encoding import one_hot
 from .encoding import smooth_labels
 from .penalties import l2_penalty
@@ -54,6 +56,7 @@ _MODULES = {
     "regression",
     "classification",
     "encoding",
+    "focal",
     "penalties",
     "gradcheck",
 }

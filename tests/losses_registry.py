@@ -265,6 +265,39 @@ def bench_logprobs_probs(rng, n, dtype):
     return x, lossbook.softmax(rng.standard_normal(shape)).astype(dtype)
 
 
+@st.composite
+def focal_cases(draw):
+    """Logits in [-30, 30], binary or soft targets, alpha in [0, 1] or -1, gamma >= 0."""
+    shape = draw(shapes)
+    x = draw(arrays(shape, -30.0, 30.0))
+    if draw(st.booleans()):
+        y = draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0])))
+    else:
+        y = draw(probability_targets(shape, normalise=False))
+    kwargs = {
+        "reduction": draw(st.sampled_from(REDUCTIONS)),
+        "alpha": draw(st.sampled_from([0.25, -1.0]) | floats(0.0, 1.0)),
+        "gamma": draw(st.sampled_from([0.0, 1.0, 2.0]) | floats(0.0, 5.0)),
+    }
+    return x, y, kwargs
+
+
+def torch_sigmoid_focal_loss(input, target, alpha=0.25, gamma=2.0, reduction="none"):
+    """The oracle: torchvision.ops.sigmoid_focal_loss's formula, in torch (torchvision itself
+    cannot be installed beside this CPU build of torch)."""
+    p = torch.sigmoid(input)
+    ce = F.binary_cross_entropy_with_logits(input, target, reduction="none")
+    p_t = p * target + (1 - p) * (1 - target)
+    loss = ce * (1 - p_t) ** gamma
+    if alpha >= 0:
+        loss = (alpha * target + (1 - alpha) * (1 - target)) * loss
+    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+
+
+# Losses torch.nn.functional does not have, and the torch expression that is their oracle.
+ORACLES = {"sigmoid_focal_loss": torch_sigmoid_focal_loss}
+
+
 def _max_abs(a):
     return float(np.max(np.abs(a), initial=0.0))
 
@@ -369,6 +402,17 @@ LOSSES = [
         nonnegative=False,
     ),
 ]
+LOSSES.append(
+    Loss(
+        "sigmoid_focal_loss",
+        lossbook.sigmoid_focal_loss,
+        lossbook.sigmoid_focal_loss_grad,
+        torch_sigmoid_focal_loss,
+        focal_cases(),
+        bench=bench_logits_labels,
+        bench_kwargs={"reduction": "mean"},
+    )
+)
 BY_NAME = {entry.name: entry for entry in LOSSES}
 
 
