@@ -56,7 +56,7 @@ def sigmoid_focal_loss(
     defaults); torchvision itself is not a dependency here: the tests check
     this formula written in torch, with autograd, and finite differences.
     Like torchvision, it computes :math:`1 - p_t` by subtraction and the
-    cross-entropy as torch does, so for :math:`|z| \gtrsim 15` the tiny
+    cross-entropy as torch does, so for :math:`|z| \gtrsim 25` the tiny
     losses of confident examples keep only a few correct digits, in both.
 
     Args:
