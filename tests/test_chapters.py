@@ -126,6 +126,42 @@ def test_objectives_summary_and_exercises_sections(path):
         assert heading in text, f"missing section {heading!r}"
 
 
+# The cell pattern (CONTRIBUTING.md, "Teaching cells and checking cells"): visible code is
+# teaching code. Glue calls and the asserts that are not the lesson sit in cells tagged
+# hide-input (collapsed, still executed and compared by strict nbval).
+COLLAPSED_TAGS = {"hide-input", "remove-input", "hide-cell", "remove-cell"}
+VISIBLE_ASSERTS_AT_MOST = 6
+ASSERT_LINE = re.compile(r"^\s*(assert\b|np\.testing\.assert_|torch\.testing\.assert_)", re.M)
+
+
+def _visible_code(nb) -> list[str]:
+    return [
+        "".join(c["source"])
+        for c in _code_cells(nb)
+        if not COLLAPSED_TAGS & set(c.get("metadata", {}).get("tags", []))
+    ]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_visible_code_is_teaching_code(path):
+    visible = _visible_code(_load(path))
+    glued = [src.splitlines()[0] for src in visible if re.search(r"\bglue\(", src)]
+    assert glued == [], f"visible cells call glue (tag them hide-input): {glued}"
+    asserts = sum(len(ASSERT_LINE.findall(src)) for src in visible)
+    assert asserts <= VISIBLE_ASSERTS_AT_MOST, (
+        f"{asserts} asserts in visible cells; at most {VISIBLE_ASSERTS_AT_MOST} that are the "
+        "lesson stay visible, the rest go in hide-input cells"
+    )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_a_chapter_names_the_source_articles_at_most_in_passing(path):
+    """What belongs to one source article lives in the errata appendix."""
+    text = "\n".join("".join(c["source"]) for c in _load(path)["cells"])
+    mentions = len(re.findall(r"\barticles?\b", text, re.I))
+    assert mentions <= 2, f"'article' appears {mentions} times; the errata appendix holds it"
+
+
 GLUE_REFERENCE = re.compile(r"\{glue:text\}`([^`:]+)(?::([^`]*))?`")
 GLUE_MIME = "application/papermill.record/text/plain"
 

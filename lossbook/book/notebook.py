@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
+import textwrap
 
 
-def show_source(obj) -> object:
+def show_source(obj, *, docstring: bool = False) -> object:
     """Return the source of a lossbook function, to display in a notebook.
 
     The chapters use it to show the implementation they are about to test, so
-    that the code a reader sees is the code that runs.
+    that the code a reader sees is the code that runs. The docstrings are left
+    out unless asked for: the chapter's prose already says what they say, and
+    the API page shows them.
 
     Args:
         obj: a function, class or module.
+        docstring: keep the docstrings (of ``obj`` and of what it defines).
 
     Returns:
         In IPython, an :class:`IPython.display.Markdown` object holding a
@@ -22,16 +27,37 @@ def show_source(obj) -> object:
     Example:
         >>> from lossbook import book
         >>> shown = book.show_source(book.setup)
-        >>> print(getattr(shown, "data", shown).splitlines()[1])
+        >>> text = getattr(shown, "data", shown)
+        >>> print(text.splitlines()[1])
         def setup(seed: int = 0) -> np.random.Generator:
+        >>> "Example:" in text
+        False
     """
     source = inspect.getsource(obj)
+    if not docstring:
+        source = _without_docstrings(source)
     fenced = f"```python\n{source.rstrip()}\n```\n"
     try:
         from IPython.display import Markdown
     except ImportError:
         return fenced
     return Markdown(fenced)
+
+
+def _without_docstrings(source: str) -> str:
+    """``source`` with the docstring lines of every def and class removed."""
+    source = textwrap.dedent(source)
+    tree = ast.parse(source)
+    drop: set[int] = set()
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)
+    for node in ast.walk(tree):
+        if isinstance(node, kinds) and ast.get_docstring(node) is not None:
+            first = node.body[0]
+            drop.update(range(first.lineno, first.end_lineno + 1))
+    lines = source.splitlines()
+    return "\n".join(
+        line for number, line in enumerate(lines, 1) if number not in drop
+    )
 
 
 def glue(
