@@ -25,6 +25,8 @@ from .regression import huber_loss
 from .regression import huber_loss_grad
 from .regression import smooth_l1_loss
 from .regression import smooth_l1_loss_grad
+from .regression import quantile_loss
+from .regression import quantile_loss_grad
 from .classification import cross_entropy
 from .classification import cross_entropy_grad
 from .classification import nll_loss

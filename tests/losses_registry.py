@@ -294,8 +294,26 @@ def torch_sigmoid_focal_loss(input, target, alpha=0.25, gamma=2.0, reduction="no
     return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
 
 
+@st.composite
+def quantile_cases(draw):
+    """Regression pairs (exact ties included) and a quantile level in [0, 1], ends included."""
+    x, y, kwargs = draw(regression_cases())
+    kwargs["tau"] = draw(st.sampled_from([0.0, 0.5, 1.0]) | floats(0.0, 1.0))
+    return x, y, kwargs
+
+
+def torch_quantile_loss(input, target, reduction="mean", tau=0.5):
+    """The oracle: the pinball loss of Koenker and Bassett written in torch (torch has none)."""
+    u = target - input
+    loss = torch.maximum(tau * u, (tau - 1) * u)
+    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+
+
 # Losses torch.nn.functional does not have, and the torch expression that is their oracle.
-ORACLES = {"sigmoid_focal_loss": torch_sigmoid_focal_loss}
+ORACLES = {
+    "sigmoid_focal_loss": torch_sigmoid_focal_loss,
+    "quantile_loss": torch_quantile_loss,
+}
 
 
 def _max_abs(a):
@@ -411,6 +429,16 @@ LOSSES.append(
         focal_cases(),
         bench=bench_logits_labels,
         bench_kwargs={"reduction": "mean"},
+    )
+)
+LOSSES.append(
+    Loss(
+        "quantile_loss",
+        lossbook.quantile_loss,
+        lossbook.quantile_loss_grad,
+        torch_quantile_loss,
+        quantile_cases(),
+        bench=bench_pair,
     )
 )
 BY_NAME = {entry.name: entry for entry in LOSSES}

@@ -33,7 +33,7 @@ def test_check_grad_sums_unreduced_losses():
 
 def _away_from_kinks(entry, x, y, kwargs):
     """Nudge inputs off the points where the loss is not differentiable (ties, |d| = delta)."""
-    if entry.name in ("l1_loss", "huber_loss", "smooth_l1_loss"):
+    if entry.name in ("l1_loss", "huber_loss", "smooth_l1_loss", "quantile_loss"):
         d = x - y
         knots = [0.0, kwargs.get("delta", kwargs.get("beta", 0.0))]
         for k in knots:

@@ -50,6 +50,7 @@ from .classifiers import plot_decision_regions
 # -- one chapter each, in the module named after it --
 from .mse import compare_reductions
 from .l1_huber import robust_line
+from .l1_huber import quantile_line
 from .lr_schedules import record_lr
 from .lr_schedules import lr_curve
 from .lr_schedules import steps_per_epoch
