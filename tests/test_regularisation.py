@@ -379,3 +379,19 @@ def test_adamw_with_the_groups_decays_only_the_weights():
 def test_groups_reject_negative_decay():
     with pytest.raises(ValueError, match="weight_decay"):
         decay_parameter_groups(torch.nn.Linear(1, 1), -0.1)
+
+
+def test_groups_can_exclude_further_module_types():
+    net = torch.nn.Sequential(torch.nn.Embedding(5, 3), torch.nn.Linear(3, 2))
+    decayed, plain = decay_parameter_groups(net, 0.1)  # default: embeddings decay
+    assert [p is net[0].weight for p in decayed["params"]] == [True, False]
+    decayed, plain = decay_parameter_groups(net, 0.1, exclude=(torch.nn.Embedding,))
+    ids = lambda ps: {id(p) for p in ps}  # noqa: E731
+    assert ids(decayed["params"]) == ids([net[1].weight])
+    assert ids(plain["params"]) == ids([net[0].weight, net[1].bias])
+
+
+@pytest.mark.parametrize("bad", [[torch.nn.Embedding], (torch.nn.Embedding(2, 2),), "Embedding"])
+def test_groups_reject_an_exclude_that_is_not_a_tuple_of_types(bad):
+    with pytest.raises(TypeError, match="exclude"):
+        decay_parameter_groups(torch.nn.Linear(1, 1), 0.1, exclude=bad)

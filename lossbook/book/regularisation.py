@@ -429,20 +429,25 @@ def early_stopping_epoch(
     return stopper.best_epoch, stopper.stopped_epoch
 
 
-def decay_parameter_groups(model, weight_decay: float) -> list[dict]:
+def decay_parameter_groups(
+    model, weight_decay: float, *, exclude: tuple = ()
+) -> list[dict]:
     """Split a model's parameters into a decayed group and an undecayed one.
 
     Biases and the parameters of normalisation layers (batch, instance, layer,
     group and RMS norm) get ``weight_decay=0``: they set offsets and scales,
     not the model's capacity, and pulling a normalisation scale towards 0
     damages the layer rather than regularising it. Every other parameter gets
-    ``weight_decay``. Pass the result to an optimiser in place of
+    ``weight_decay``, unless its module is an instance of a type in
+    ``exclude`` (for example ``(nn.Embedding,)``, which some recipes leave
+    undecayed). Pass the result to an optimiser in place of
     ``model.parameters()``; a parameter shared between modules is listed once,
     and parameters with ``requires_grad=False`` are left out.
 
     Args:
         model: a ``torch.nn.Module``.
         weight_decay: the decay of the first group (``>= 0``).
+        exclude: further module types whose parameters are not decayed.
 
     Returns:
         A list of two parameter groups,
@@ -451,6 +456,7 @@ def decay_parameter_groups(model, weight_decay: float) -> list[dict]:
 
     Raises:
         ValueError: if ``weight_decay < 0``.
+        TypeError: if ``exclude`` is not a tuple of classes.
 
     Example:
         >>> import torch
@@ -462,6 +468,10 @@ def decay_parameter_groups(model, weight_decay: float) -> list[dict]:
         >>> [g["weight_decay"] for g in groups]
         [0.1, 0.0]
         >>> opt = torch.optim.AdamW(groups, lr=1e-3)
+        >>> emb = nn.Sequential(nn.Embedding(10, 4), nn.Linear(4, 2))
+        >>> groups = decay_parameter_groups(emb, 0.1, exclude=(nn.Embedding,))
+        >>> [len(g["params"]) for g in groups]
+        [1, 2]
     """
     import torch.nn as nn
 
@@ -479,6 +489,14 @@ def decay_parameter_groups(model, weight_decay: float) -> list[dict]:
         )
         if t is not None
     )
+    if not isinstance(exclude, tuple) or not all(
+        isinstance(t, type) for t in exclude
+    ):
+        raise TypeError(
+            "decay_parameter_groups: exclude must be a tuple of module "
+            f"types such as (nn.Embedding,); got {exclude!r}."
+        )
+    norm_types += exclude
     decayed, not_decayed, seen = [], [], set()
     for module in model.modules():
         for name, param in module.named_parameters(recurse=False):
