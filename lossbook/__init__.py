@@ -39,6 +39,13 @@ from .classification import kl_div
 from .classification import kl_div_grad
 from .focal import sigmoid_focal_loss
 from .focal import sigmoid_focal_loss_grad
+from .focal import focal_loss
+from .focal import focal_loss_grad
+from .focal import ghm_weights
+from .focal import ghmc_loss
+from .focal import ghmc_loss_grad
+from .distillation import distillation_loss
+from .distillation import distillation_loss_grad
 from .encoding import one_hot
 from .encoding import smooth_labels
 from .penalties import l2_penalty
@@ -59,6 +66,7 @@ _MODULES = {
     "classification",
     "encoding",
     "focal",
+    "distillation",
     "penalties",
     "gradcheck",
 }

@@ -123,6 +123,17 @@ def check_number(fname, name, value, *, low=None, high=None, low_open=False):
     return value
 
 
+def check_count(fname, name, value, *, low=1):
+    """Return ``value`` checked to be an ``int`` (not a bool) ``>= low``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{fname}: {name} must be an int; got {type(value).__name__}."
+        )
+    if value < low:
+        raise ValueError(f"{fname}: {name} must be >= {low}; got {value}.")
+    return int(value)
+
+
 def check_weight(fname, name, weight, shape, dtype, *, exact):
     """Return an optional weight array in ``dtype``, or ``None``.
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 import torch.nn.functional as F
-from hypothesis import settings
+from hypothesis import assume, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -265,6 +265,11 @@ def bench_logprobs_probs(rng, n, dtype):
     return x, lossbook.softmax(rng.standard_normal(shape)).astype(dtype)
 
 
+def bench_logits_logits(rng, n, dtype):
+    shape = (n // NUM_CLASSES, NUM_CLASSES)
+    return rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
+
+
 @st.composite
 def focal_cases(draw):
     """Logits in [-30, 30], binary or soft targets, alpha in [0, 1] or -1, gamma >= 0."""
@@ -309,9 +314,100 @@ def torch_quantile_loss(input, target, reduction="mean", tau=0.5):
     return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
 
 
+@st.composite
+def softmax_focal_cases(draw):
+    """Logits (N, C) in [-30, 30], class indices, optional per-class alpha, gamma >= 0.
+
+    C >= 2: with one class, 1 - q_y is exactly 0 and, for gamma < 1, torch's autograd of the
+    formula gives 0 * inf = NaN where lossbook returns the limit 0 (tests/test_focal.py).
+    """
+    n, c = draw(st.integers(1, 6)), draw(st.integers(2, 5))
+    x = draw(arrays((n, c), -30.0, 30.0))
+    y = np.asarray(draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)), np.int64)
+    kwargs = {
+        "reduction": draw(st.sampled_from(REDUCTIONS)),
+        "gamma": draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]) | floats(0.0, 5.0)),
+    }
+    if draw(st.booleans()):
+        kwargs["alpha"] = draw(arrays((c,), 0.0, 1.0))
+    return x, y, kwargs
+
+
+def torch_focal_loss(input, target, alpha=None, gamma=2.0, reduction="mean"):
+    """The oracle: the softmax focal loss written in torch (torch has none)."""
+    log_q_y = F.log_softmax(input, dim=1).gather(1, target[:, None])[:, 0]
+    loss = -((-torch.expm1(log_q_y)) ** gamma) * log_q_y
+    if alpha is not None:
+        loss = alpha[target] * loss
+    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+
+
+@st.composite
+def ghmc_cases(draw):
+    """Logits in [-30, 30], 0/1 or soft targets, a number of bins."""
+    shape = draw(shapes)
+    x = draw(arrays(shape, -30.0, 30.0))
+    if draw(st.booleans()):
+        y = draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0])))
+    else:
+        y = draw(probability_targets(shape, normalise=False))
+    kwargs = {
+        "reduction": draw(st.sampled_from(REDUCTIONS)),
+        "bins": draw(st.sampled_from([1, 2, 10, 30])),
+    }
+    # Away from the bin edges, where a weight jumps and the loss has no derivative
+    g = np.abs(1 / (1 + np.exp(-x)) - y) * kwargs["bins"]
+    interior = (np.round(g) >= 1) & (np.round(g) <= kwargs["bins"] - 1)
+    assume(not np.any(interior & (np.abs(g - np.round(g)) < 1e-6)))
+    return x, y, kwargs
+
+
+def torch_ghmc_loss(input, target, bins=10, reduction="mean"):
+    """The oracle: GHM-C as the paper's code computes it (weights detached), in torch."""
+    g = (torch.sigmoid(input).detach() - target).abs()
+    edges = torch.arange(bins + 1, dtype=torch.float64) / bins
+    edges[-1] += 1e-6
+    weights = torch.zeros_like(input)
+    occupied = 0
+    for i in range(bins):
+        in_bin = (g >= edges[i]) & (g < edges[i + 1])
+        count = int(in_bin.sum())
+        if count > 0:
+            weights[in_bin] = input.numel() / count
+            occupied += 1
+    weights = weights / max(occupied, 1)
+    loss = weights * F.binary_cross_entropy_with_logits(input, target, reduction="none")
+    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+
+
+@st.composite
+def distillation_cases(draw):
+    """Student and teacher logits (N, C), a temperature in [0.5, 20]."""
+    n, c = draw(st.integers(1, 6)), draw(st.integers(1, 5))
+    kwargs = {
+        "reduction": draw(st.sampled_from(["batchmean", "sum", "none"])),
+        "temperature": draw(st.sampled_from([1.0, 2.0, 4.0]) | floats(0.5, 20.0)),
+    }
+    return draw(arrays((n, c), -50.0, 50.0)), draw(arrays((n, c), -50.0, 50.0)), kwargs
+
+
+def torch_distillation_loss(input, target, temperature=1.0, reduction="batchmean"):
+    """The oracle: Hinton et al.'s loss as it is written with F.kl_div."""
+    log_q = F.log_softmax(input / temperature, dim=1)
+    log_p = F.log_softmax(target / temperature, dim=1)
+    if reduction == "none":
+        kl = F.kl_div(log_q, log_p, reduction="none", log_target=True).sum(dim=1)
+    else:
+        kl = F.kl_div(log_q, log_p, reduction=reduction, log_target=True)
+    return kl * temperature**2
+
+
 # Losses torch.nn.functional does not have, and the torch expression that is their oracle.
 ORACLES = {
     "sigmoid_focal_loss": torch_sigmoid_focal_loss,
+    "focal_loss": torch_focal_loss,
+    "ghmc_loss": torch_ghmc_loss,
+    "distillation_loss": torch_distillation_loss,
     "quantile_loss": torch_quantile_loss,
 }
 
@@ -439,6 +535,43 @@ LOSSES.append(
         torch_quantile_loss,
         quantile_cases(),
         bench=bench_pair,
+    )
+)
+LOSSES.append(
+    Loss(
+        "focal_loss",
+        lossbook.focal_loss,
+        lossbook.focal_loss_grad,
+        torch_focal_loss,
+        softmax_focal_cases(),
+        fuzz="focal_indices",
+        bench=bench_logits_indices,
+        scale=lambda x, y, kw: _max_abs(x),  # log_softmax: z - logsumexp(z) cancels
+    )
+)
+LOSSES.append(
+    Loss(
+        "ghmc_loss",
+        lossbook.ghmc_loss,
+        lossbook.ghmc_loss_grad,
+        torch_ghmc_loss,
+        ghmc_cases(),
+        fuzz="binary_targets",
+        bench=bench_logits_labels,
+    )
+)
+LOSSES.append(
+    Loss(
+        "distillation_loss",
+        lossbook.distillation_loss,
+        lossbook.distillation_loss_grad,
+        torch_distillation_loss,
+        distillation_cases(),
+        reductions=["batchmean", "sum", "none"],
+        fuzz="logits_logits",
+        bench=bench_logits_logits,
+        scale=lambda x, y, kw: kw.get("temperature", 1.0),  # T (q - p): q and p cancel
+        nonnegative=False,  # a KL of equal rows may round to -1e-17
     )
 )
 BY_NAME = {entry.name: entry for entry in LOSSES}

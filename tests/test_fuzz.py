@@ -150,7 +150,7 @@ def malformed_array(draw, valid, *, integer=False):
     return kind, np.full(shape, draw(st.sampled_from([10**6, 2**62])), np.int64)
 
 
-ARRAY_OPTIONS = ("weight", "pos_weight")
+ARRAY_OPTIONS = ("weight", "pos_weight", "alpha")
 BAD_OPTIONS = [
     None,
     "MEAN",
@@ -256,6 +256,41 @@ def _kl(draw):
     kw["input"] = np.log(np.full(kw["input"].shape, 0.5))
     kw["log_target"] = draw(st.booleans())
     return kw
+
+
+@st.composite
+def _binary_targets(draw):
+    """Logits anywhere, targets 0 or 1 (the losses that check the target's range)."""
+    kw = draw(_pair())
+    kw["target"] = (np.arange(kw["input"].size) % 2).reshape(kw["input"].shape) * 1.0
+    return kw
+
+
+@st.composite
+def _focal_indices(draw):
+    n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    kw = {
+        "input": draw(float_arrays((n, c))).astype(np.float64),
+        "target": np.asarray(
+            draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)), np.int64
+        ),
+        "reduction": draw(st.sampled_from(["mean", "sum", "none"])),
+        "gamma": draw(st.sampled_from([0.0, 0.5, 2.0])),
+    }
+    if draw(st.booleans()):
+        kw["alpha"] = np.full(c, 0.5)
+    return kw
+
+
+@st.composite
+def _logits_logits(draw):
+    n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    return {
+        "input": draw(float_arrays((n, c))).astype(np.float64),
+        "target": draw(float_arrays((n, c))).astype(np.float64),
+        "reduction": draw(st.sampled_from(["batchmean", "sum", "none"])),
+        "temperature": draw(st.sampled_from([1.0, 2.0])),
+    }
 
 
 @st.composite
@@ -394,6 +429,16 @@ def _soft(draw):
     return {"z": np.linspace(-2, 2, draw(st.integers(1, 5))), "threshold": 0.5}
 
 
+@st.composite
+def _norms(draw):
+    return {"grad_norm": np.linspace(0, 1, draw(st.integers(1, 7))), "bins": 10}
+
+
+def _norms_check(kw, out):
+    assert isinstance(out, np.ndarray) and out.dtype == np.float64, f"{type(out)}"
+    assert out.shape == np.shape(kw["grad_norm"]), f"shape {out.shape}"
+
+
 def _soft_check(kw, out):
     assert isinstance(out, np.ndarray) and out.dtype == np.float64, f"{type(out)}"
     assert out.shape == np.shape(kw["z"]), f"shape {out.shape}"
@@ -411,6 +456,13 @@ FAMILIES = {
     "kl": lambda options: dict(valid=_kl(), **PAIRWISE),
     "logits_indices": lambda options: dict(
         valid=_logits_and_indices(), check=_reduced_or_shape(_rows), **ROWS
+    ),
+    "binary_targets": lambda options: dict(valid=_binary_targets(), **PAIRWISE),
+    "focal_indices": lambda options: dict(
+        valid=_focal_indices(), check=_reduced_or_shape(_rows), **ROWS
+    ),
+    "logits_logits": lambda options: dict(
+        valid=_logits_logits(), arrays=("input", "target"), check=_reduced_or_shape(_rows)
     ),
     "logprobs_indices": lambda options: dict(
         valid=_logits_and_indices(smoothing=False), check=_reduced_or_shape(_rows), **ROWS
@@ -450,6 +502,7 @@ SPECS = {
         name: Spec(_theta(), ("theta",), (), _penalty_check)
         for name in ("l2_penalty", "l2_penalty_grad", "l1_penalty", "l1_penalty_grad")
     },
+    "ghm_weights": Spec(_norms(), ("grad_norm",), ("bins",), _norms_check),
     "soft_threshold": Spec(_soft(), ("z",), ("threshold",), _soft_check),
     "numerical_grad": Spec(_numerical(), ("x",), ("eps", "f"), _numerical_check),
     "check_grad": Spec(
