@@ -268,7 +268,7 @@ def ghm_weights(grad_norm, *, bins=10):
     (the last one closed on the right). An element in a bin holding
     :math:`c` of the :math:`N` elements gets
 
-    .. math:: eta_i = rac{N}{c \cdot M},
+    .. math:: \beta_i = \frac{N}{c \cdot M},
 
     where :math:`M` is the number of non-empty bins, so that every occupied
     bin carries the same total weight :math:`N / M`, whatever its count
@@ -329,8 +329,8 @@ def _ghmc_terms(fname, input, target, bins, reduction):
 def ghmc_loss(input, target, *, bins=10, reduction="mean"):
     r"""GHM-C: the binary cross-entropy on logits, weighted by GHM.
 
-    .. math:: L = rac1N \sum_i eta_i\, \operatorname{BCE}(z_i, y_i),
-        \qquad eta = 	exttt{ghm\_weights}(|\sigma(z) - y|),
+    .. math:: L = \frac1N \sum_i \beta_i\, \operatorname{BCE}(z_i, y_i),
+        \qquad \beta = \operatorname{ghm}(\lvert\sigma(z) - y\rvert),
 
     for ``"mean"`` (``"sum"`` drops the :math:`1/N`, ``"none"`` returns
     the weighted terms). The weights depend on the batch and are held
@@ -369,7 +369,7 @@ def ghmc_loss(input, target, *, bins=10, reduction="mean"):
 def ghmc_loss_grad(input, target, *, bins=10, reduction="mean"):
     r"""Gradient of :func:`ghmc_loss` with respect to the logits.
 
-    .. math:: rac{\partial L}{\partial z_i} = eta_i\,
+    .. math:: \frac{\partial L}{\partial z_i} = \beta_i\,
         (\sigma(z_i) - y_i) \cdot s, \qquad s = 1/N 	ext{ for "mean"}.
 
     Returns:
