@@ -370,7 +370,7 @@ def ghmc_loss_grad(input, target, *, bins=10, reduction="mean"):
     r"""Gradient of :func:`ghmc_loss` with respect to the logits.
 
     .. math:: \frac{\partial L}{\partial z_i} = \beta_i\,
-        (\sigma(z_i) - y_i) \cdot s, \qquad s = 1/N 	ext{ for "mean"}.
+        (\sigma(z_i) - y_i) \cdot s, \qquad s = 1/N \text{ for "mean"}.
 
     Returns:
         ``numpy.ndarray``: An array of the input's shape.
