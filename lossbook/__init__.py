@@ -57,7 +57,7 @@ from .gradcheck import numerical_grad
 from .gradcheck import check_grad
 # isort: on
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"  # the same as pyproject.toml's
 
 # Every name imported above, and nothing else: written once.
 _MODULES = {

@@ -83,3 +83,12 @@ def test_the_loss_library_imports_neither_torch_nor_matplotlib():
     assert done.returncode == 0, done.stderr
     n_losses, n_toolkit = map(int, done.stdout.split())
     assert n_losses == len(set(lossbook.__all__)) and n_toolkit > 0
+
+
+def test_the_package_version_is_the_one_pyproject_declares():
+    import tomllib
+
+    from conftest import ROOT
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert lossbook.__version__ == declared
