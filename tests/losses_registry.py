@@ -271,14 +271,21 @@ def bench_logits_logits(rng, n, dtype):
 
 
 @st.composite
-def focal_cases(draw):
-    """Logits in [-30, 30], binary or soft targets, alpha in [0, 1] or -1, gamma >= 0."""
+def logits_and_labels(draw):
+    """Logits in [-30, 30] and same-shape targets, all 0/1 or all soft in [0, 1]."""
     shape = draw(shapes)
     x = draw(arrays(shape, -30.0, 30.0))
     if draw(st.booleans()):
         y = draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0])))
     else:
         y = draw(probability_targets(shape, normalise=False))
+    return x, y
+
+
+@st.composite
+def focal_cases(draw):
+    """Logits and 0/1 or soft targets, alpha in [0, 1] or -1, gamma >= 0."""
+    x, y = draw(logits_and_labels())
     kwargs = {
         "reduction": draw(st.sampled_from(REDUCTIONS)),
         "alpha": draw(st.sampled_from([0.25, -1.0]) | floats(0.0, 1.0)),
@@ -344,13 +351,8 @@ def torch_focal_loss(input, target, alpha=None, gamma=2.0, reduction="mean"):
 
 @st.composite
 def ghmc_cases(draw):
-    """Logits in [-30, 30], 0/1 or soft targets, a number of bins."""
-    shape = draw(shapes)
-    x = draw(arrays(shape, -30.0, 30.0))
-    if draw(st.booleans()):
-        y = draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0])))
-    else:
-        y = draw(probability_targets(shape, normalise=False))
+    """Logits and 0/1 or soft targets, a number of bins."""
+    x, y = draw(logits_and_labels())
     kwargs = {
         "reduction": draw(st.sampled_from(REDUCTIONS)),
         "bins": draw(st.sampled_from([1, 2, 10, 30])),
