@@ -87,19 +87,13 @@ def robust_line(
     slope, intercept = least_squares_line(x, y)
     if loss == "mse":
         return slope, intercept
-    for _ in range(max_iter):
-        r = slope * x + intercept - y
-        w = (
-            1.0 / np.maximum(np.abs(r), _L1_FLOOR)
-            if loss == "l1"
-            else _huber_weights(r, delta)
-        )
-        new_slope, new_intercept = _weighted_line(x, y, w)
-        change = abs(new_slope - slope) + abs(new_intercept - intercept)
-        slope, intercept = new_slope, new_intercept
-        if change <= tol * (1 + abs(slope) + abs(intercept)):
-            break
-    return slope, intercept
+
+    def problem(r):  # IRLS: the targets stay, the weights follow r
+        if loss == "l1":
+            return y, 1.0 / np.maximum(np.abs(r), _L1_FLOOR)
+        return y, _huber_weights(r, delta)
+
+    return _reweighted_line(x, y, problem, slope, intercept, tol, max_iter)
 
 
 def quantile_line(
@@ -155,11 +149,25 @@ def quantile_line(
     tau = _v.check_number("quantile_line", "tau", tau, low=0, low_open=True)
     if not tau < 1:
         raise ValueError(f"quantile_line: tau must be < 1; got {tau}.")
+
+    def problem(r):  # MM: shifted targets, weights 1 / |r|
+        size = np.maximum(np.abs(r), _L1_FLOOR)
+        return y + (2 * tau - 1) * size, 1.0 / size
+
     slope, intercept = least_squares_line(x, y)
+    return _reweighted_line(x, y, problem, slope, intercept, tol, max_iter)
+
+
+def _reweighted_line(x, y, problem, slope, intercept, tol, max_iter):
+    """Iterate weighted least squares from a start line until it settles.
+
+    ``problem(r)`` maps the current residuals ``r = a x + b - y`` to the
+    targets and weights of the next weighted fit; iteration stops when the
+    parameters move by less than ``tol`` (relative) or after ``max_iter``.
+    """
     for _ in range(max_iter):
-        size = np.maximum(np.abs(y - slope * x - intercept), _L1_FLOOR)
-        shifted = y + (2 * tau - 1) * size
-        new_slope, new_intercept = _weighted_line(x, shifted, 1.0 / size)
+        targets, weights = problem(slope * x + intercept - y)
+        new_slope, new_intercept = _weighted_line(x, targets, weights)
         change = abs(new_slope - slope) + abs(new_intercept - intercept)
         slope, intercept = new_slope, new_intercept
         if change <= tol * (1 + abs(slope) + abs(intercept)):
