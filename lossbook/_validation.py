@@ -218,13 +218,11 @@ def check_logits(fname, x, name="input"):
         )
 
 
-def class_indices(
-    fname, target, n, num_classes, ignore_index, *, probabilities_ok=False
-):
-    """Check class indices for an ``(N, C)`` input; return them and a mask.
+def check_ignore_index(fname, ignore_index, *, probabilities=False):
+    """Check ``ignore_index``: an int; negative with probability targets.
 
-    The mask marks the counted rows (those whose target is not
-    ``ignore_index``).
+    torch rejects an ``ignore_index`` that could name a class (``>= 0``) when
+    the target holds class probabilities, which have no index to ignore.
     """
     if isinstance(ignore_index, bool) or not isinstance(
         ignore_index, numbers.Integral
@@ -233,6 +231,23 @@ def class_indices(
             f"{fname}: ignore_index must be an int; got "
             f"{type(ignore_index).__name__}."
         )
+    if probabilities and ignore_index >= 0:
+        raise ValueError(
+            f"{fname}: ignore_index applies to class-index targets only; with "
+            f"probability targets it must be negative (the default -100), as "
+            f"torch requires; got ignore_index = {ignore_index}."
+        )
+
+
+def class_indices(
+    fname, target, n, num_classes, ignore_index, *, probabilities_ok=False
+):
+    """Check class indices for an ``(N, C)`` input; return them and a mask.
+
+    The mask marks the counted rows (those whose target is not
+    ``ignore_index``).
+    """
+    check_ignore_index(fname, ignore_index)
     y = as_index_array(fname, "target", target)
     if y.shape != (n,):
         hint = (

@@ -55,7 +55,9 @@ def _ce_targets(fname, input, target, weight, ignore_index, label_smoothing):
         P[np.arange(n), y] += (1 - eps) * w_y
         # weighted mean: divide by the counted weights
         return z, P, counted, np.sum(w_y), eps == 0
-    # class probabilities p, shape (N, C)
+    # class probabilities p, shape (N, C): every row counts, and an
+    # ignore_index that could name a class is an error, as in torch
+    _v.check_ignore_index(fname, ignore_index, probabilities=True)
     p = _v.as_float_array(fname, "target", target)
     if p.shape != z.shape:
         raise ValueError(

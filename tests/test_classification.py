@@ -205,3 +205,22 @@ def test_zero_total_weight_mean_is_nan_and_ignored_rows_keep_a_zero_gradient():
         np.testing.assert_array_equal(
             lossbook.cross_entropy_grad(x, y, weight=weight), xt.grad.numpy()
         )
+
+
+@pytest.mark.parametrize("ignore_index", [-100, -1, 0, 2, 7])
+def test_probability_targets_reject_an_ignore_index_that_names_a_class(ignore_index):
+    """torch raises for ignore_index >= 0 with probability targets; so does lossbook."""
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((3, 4))
+    p = lossbook.softmax(rng.standard_normal((3, 4)), dim=1)
+    try:
+        expected = F.cross_entropy(torch.tensor(z), torch.tensor(p), ignore_index=ignore_index)
+    except RuntimeError:
+        with pytest.raises(ValueError, match="ignore_index applies to class-index"):
+            lossbook.cross_entropy(z, p, ignore_index=ignore_index)
+        with pytest.raises(ValueError, match="ignore_index"):
+            lossbook.cross_entropy_grad(z, p, ignore_index=ignore_index)
+    else:
+        assert ignore_index < 0
+        got = lossbook.cross_entropy(z, p, ignore_index=ignore_index)
+        np.testing.assert_allclose(got, expected.item(), rtol=1e-12)
