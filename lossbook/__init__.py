@@ -46,6 +46,18 @@ from .focal import ghmc_loss
 from .focal import ghmc_loss_grad
 from .distillation import distillation_loss
 from .distillation import distillation_loss_grad
+from .overlap import dice_loss
+from .overlap import dice_loss_grad
+from .overlap import jaccard_loss
+from .overlap import jaccard_loss_grad
+from .overlap import box_iou_loss
+from .overlap import box_iou_loss_grad
+from .overlap import generalized_box_iou_loss
+from .overlap import generalized_box_iou_loss_grad
+from .overlap import distance_box_iou_loss
+from .overlap import distance_box_iou_loss_grad
+from .overlap import complete_box_iou_loss
+from .overlap import complete_box_iou_loss_grad
 from .encoding import one_hot
 from .encoding import smooth_labels
 from .penalties import l2_penalty
@@ -67,6 +79,7 @@ _MODULES = {
     "encoding",
     "focal",
     "distillation",
+    "overlap",
     "penalties",
     "gradcheck",
 }

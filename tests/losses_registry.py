@@ -576,6 +576,226 @@ LOSSES.append(
         nonnegative=False,  # a KL of equal rows may round to -1e-17
     )
 )
+# -- overlap losses (lossbook/overlap.py): soft Dice and Jaccard, IoU-based box losses -------
+
+
+@st.composite
+def mask_cases(draw):
+    """Probabilities (N, *) in [0, 1], 0/1 or soft masks (an empty one half of the time),
+    both smoothing constants (numerator <= denominator, 0 included), squared or not."""
+    shape = (draw(st.integers(1, 3)),) + draw(
+        hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=4)
+    )
+    x = draw(arrays(shape, 0.0, 1.0))
+    if draw(st.booleans()):
+        y = draw(hnp.arrays(np.float64, shape, elements=st.sampled_from([0.0, 1.0])))
+    else:
+        y = draw(probability_targets(shape, normalise=False))
+    if draw(st.booleans()):
+        y[0] = 0.0  # an empty mask
+    squared = draw(st.booleans())
+    smooth_dr = draw(st.sampled_from([0.0, 1e-5, 1.0]) | floats(1e-3, 10.0))
+    axes = tuple(range(1, len(shape)))
+    total = np.sum(x * x + y * y if squared else x + y, axis=axes)
+    if smooth_dr == 0 and total.min() < 1e-2:
+        smooth_dr = 1e-5  # keep 0/0 (NaN in both, no gradient to compare) out
+    kwargs = {
+        "reduction": draw(st.sampled_from(REDUCTIONS)),
+        "smooth_nr": draw(st.sampled_from([0.0, smooth_dr]) | floats(0.0, smooth_dr)),
+        "smooth_dr": smooth_dr,
+        "squared": squared,
+    }
+    return x, y, kwargs
+
+
+def _torch_mask_sums(input, target, squared):
+    dims = tuple(range(1, input.dim()))
+    inter = (input * target).sum(dims)
+    if squared:
+        return inter, (input * input).sum(dims) + (target * target).sum(dims)
+    return inter, input.sum(dims) + target.sum(dims)
+
+
+def torch_dice_loss(input, target, smooth_nr=1e-5, smooth_dr=1e-5, squared=False, reduction="mean"):
+    """The oracle: the soft Dice loss per sample, written in torch (torch has none)."""
+    inter, total = _torch_mask_sums(input, target, squared)
+    loss = 1 - (2 * inter + smooth_nr) / (total + smooth_dr)
+    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+
+
+def torch_jaccard_loss(
+    input, target, smooth_nr=1e-5, smooth_dr=1e-5, squared=False, reduction="mean"
+):
+    """The oracle: the soft Jaccard loss per sample, written in torch."""
+    inter, total = _torch_mask_sums(input, target, squared)
+    loss = 1 - (inter + smooth_nr) / (total - inter + smooth_dr)
+    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+
+
+def _mask_scale(x, y, kw):
+    """Terms of the gradient of size 2 / (sum + smooth_dr) may cancel."""
+    axes = tuple(range(1, x.ndim))
+    total = np.sum(x * x + y * y if kw["squared"] else x + y, axis=axes)
+    return 1.0 + 2.0 / float(np.min(total + kw["smooth_dr"]))
+
+
+@st.composite
+def box_cases(draw):
+    """Boxes (..., 4) as (x1, y1, x2, y2): on a grid of quarters (exact ties of edges, identical
+    boxes, boxes that touch) or anywhere (sides 0.01 to 100), disjoint or overlapping; eps of
+    1e-7, 0 or other."""
+    batch = draw(hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=4))
+    grid = draw(st.booleans())
+
+    def boxes():
+        if grid:
+            corner = draw(hnp.arrays(np.int64, batch + (2,), elements=st.integers(-8, 8))) / 4
+            side = draw(hnp.arrays(np.int64, batch + (2,), elements=st.integers(1, 12))) / 4
+        else:
+            corner = draw(arrays(batch + (2,), -100.0, 100.0))
+            side = draw(arrays(batch + (2,), 1e-2, 100.0))
+        return np.concatenate([corner, corner + side], axis=-1)
+
+    x, y = boxes(), boxes()
+    same = draw(hnp.arrays(bool, batch))
+    y = np.where(same[..., None], x, y)
+    kwargs = {
+        "reduction": draw(st.sampled_from(REDUCTIONS)),
+        "eps": draw(st.sampled_from([1e-7, 0.0]) | floats(0.0, 1e-3)),
+    }
+    return x, y, kwargs
+
+
+def _box_scale(x, y, kw):
+    """Terms of size 1 / (a box's side) may cancel (identical boxes, tied edges)."""
+    sides = np.concatenate([x[..., 2:] - x[..., :2], y[..., 2:] - y[..., :2]], axis=-1)
+    return 1.0 + 1.0 / float(np.min(sides))
+
+
+def _torch_boxes(boxes1, boxes2):
+    """Intersection and union as torchvision's ``ops._utils._loss_inter_union``."""
+    x1, y1, x2, y2 = boxes1.unbind(dim=-1)
+    x1g, y1g, x2g, y2g = boxes2.unbind(dim=-1)
+    left, right = torch.max(x1, x1g), torch.min(x2, x2g)
+    bottom, top = torch.max(y1, y1g), torch.min(y2, y2g)
+    inter = torch.zeros_like(x1)
+    overlap = (top > bottom) & (right > left)
+    inter[overlap] = (right[overlap] - left[overlap]) * (top[overlap] - bottom[overlap])
+    union = (x2 - x1) * (y2 - y1) + (x2g - x1g) * (y2g - y1g) - inter
+    enclosing = (
+        torch.max(x2, x2g) - torch.min(x1, x1g),
+        torch.max(y2, y2g) - torch.min(y1, y1g),
+    )
+    return inter, union, enclosing
+
+
+def _torchvision_reduce(loss, reduction):
+    if reduction == "mean":  # torchvision: the mean of no boxes is 0
+        return loss.mean() if loss.numel() > 0 else 0.0 * loss.sum()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def torch_box_iou_loss(input, target, reduction="none", eps=1e-7):
+    """The oracle: 1 - IoU as the first term of torchvision's box losses."""
+    inter, union, _ = _torch_boxes(input, target)
+    return _torchvision_reduce(1 - inter / (union + eps), reduction)
+
+
+def torch_generalized_box_iou_loss(input, target, reduction="none", eps=1e-7):
+    """The oracle: torchvision.ops.generalized_box_iou_loss's formula, in torch."""
+    inter, union, (cw, ch) = _torch_boxes(input, target)
+    iou = inter / (union + eps)
+    area_c = cw * ch
+    return _torchvision_reduce(1 - (iou - (area_c - union) / (area_c + eps)), reduction)
+
+
+def _torch_diou(boxes1, boxes2, eps):
+    """torchvision's ``_diou_iou_loss``: the DIoU loss and the IoU."""
+    inter, union, (cw, ch) = _torch_boxes(boxes1, boxes2)
+    iou = inter / (union + eps)
+    x1, y1, x2, y2 = boxes1.unbind(dim=-1)
+    x1g, y1g, x2g, y2g = boxes2.unbind(dim=-1)
+    diagonal = cw**2 + ch**2 + eps
+    centres = ((x2 + x1) / 2 - (x1g + x2g) / 2) ** 2 + ((y2 + y1) / 2 - (y1g + y2g) / 2) ** 2
+    return 1 - iou + centres / diagonal, iou
+
+
+def torch_distance_box_iou_loss(input, target, reduction="none", eps=1e-7):
+    """The oracle: torchvision.ops.distance_box_iou_loss's formula, in torch."""
+    return _torchvision_reduce(_torch_diou(input, target, eps)[0], reduction)
+
+
+def torch_complete_box_iou_loss(input, target, reduction="none", eps=1e-7):
+    """The oracle: torchvision.ops.complete_box_iou_loss's formula, in torch (its DIoU part
+    with the default eps whatever eps is, alpha under no_grad, as torchvision writes it)."""
+    diou, iou = _torch_diou(input, target, 1e-7)
+    w, h = input[..., 2] - input[..., 0], input[..., 3] - input[..., 1]
+    wg, hg = target[..., 2] - target[..., 0], target[..., 3] - target[..., 1]
+    v = (4 / (torch.pi**2)) * torch.pow(torch.atan(wg / hg) - torch.atan(w / h), 2)
+    with torch.no_grad():
+        alpha = v / (1 - iou + v + eps)
+    return _torchvision_reduce(diou + alpha * v, reduction)
+
+
+ORACLES.update(
+    {
+        "dice_loss": torch_dice_loss,
+        "jaccard_loss": torch_jaccard_loss,
+        "box_iou_loss": torch_box_iou_loss,
+        "generalized_box_iou_loss": torch_generalized_box_iou_loss,
+        "distance_box_iou_loss": torch_distance_box_iou_loss,
+        "complete_box_iou_loss": torch_complete_box_iou_loss,
+    }
+)
+
+
+def bench_masks(rng, n, dtype):
+    shape = (max(n // 64, 1), 64)
+    return rng.uniform(0, 1, shape).astype(dtype), rng.integers(0, 2, shape).astype(dtype)
+
+
+def bench_boxes(rng, n, dtype):
+    def boxes():
+        corner = rng.uniform(0, 10, (max(n // 4, 1), 2))
+        return np.concatenate([corner, corner + rng.uniform(1, 5, corner.shape)], axis=1)
+
+    return boxes().astype(dtype), boxes().astype(dtype)
+
+
+for _name in ("dice_loss", "jaccard_loss"):
+    LOSSES.append(
+        Loss(
+            _name,
+            getattr(lossbook, _name),
+            getattr(lossbook, _name + "_grad"),
+            ORACLES[_name],
+            mask_cases(),
+            fuzz="masks",
+            bench=bench_masks,
+            scale=_mask_scale,
+        )
+    )
+for _name in (
+    "box_iou_loss",
+    "generalized_box_iou_loss",
+    "distance_box_iou_loss",
+    "complete_box_iou_loss",
+):
+    LOSSES.append(
+        Loss(
+            _name,
+            getattr(lossbook, _name),
+            getattr(lossbook, _name + "_grad"),
+            ORACLES[_name],
+            box_cases(),
+            fuzz="boxes",
+            bench=bench_boxes,
+            bench_kwargs={"reduction": "mean"},
+            scale=_box_scale,
+        )
+    )
+
+
 BY_NAME = {entry.name: entry for entry in LOSSES}
 
 

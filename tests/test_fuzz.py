@@ -444,6 +444,37 @@ def _soft_check(kw, out):
     assert out.shape == np.shape(kw["z"]), f"shape {out.shape}"
 
 
+@st.composite
+def _masks(draw):
+    """Probabilities (N, *) against a 0/1 mask (the soft Dice and Jaccard losses)."""
+    shape = (draw(st.integers(1, 3)), draw(st.integers(1, 4)))
+    return {
+        "input": np.full(shape, 0.5),
+        "target": (np.arange(shape[0] * shape[1]) % 2).reshape(shape) * 1.0,
+        "reduction": draw(st.sampled_from(["mean", "sum", "none"])),
+        "smooth_nr": draw(st.sampled_from([0.0, 1e-5, 1.0])),
+        "smooth_dr": draw(st.sampled_from([1e-5, 1.0])),
+        "squared": draw(st.booleans()),
+    }
+
+
+@st.composite
+def _boxes(draw):
+    """Boxes (..., 4) as (x1, y1, x2, y2) (the IoU-based box losses)."""
+    batch = draw(st.sampled_from([(), (1,), (3,), (2, 2)]))
+    corner = np.zeros(batch + (2,))
+    return {
+        "input": np.concatenate([corner, corner + 2.0], axis=-1),
+        "target": np.concatenate([corner + 1.0, corner + 3.0], axis=-1),
+        "reduction": draw(st.sampled_from(["mean", "sum", "none"])),
+        "eps": draw(st.sampled_from([1e-7, 0.0])),
+    }
+
+
+def _boxes_out(kw):
+    return np.shape(kw["input"])[:-1]
+
+
 # The families of valid loss calls that the registry's entries name (Loss.fuzz): a strategy
 # given the loss's options, the array parameters to break, the check, the integer arrays.
 ROWS = dict(arrays=("input", "target"), integer=("target",))
@@ -466,6 +497,12 @@ FAMILIES = {
     ),
     "logprobs_indices": lambda options: dict(
         valid=_logits_and_indices(smoothing=False), check=_reduced_or_shape(_rows), **ROWS
+    ),
+    "masks": lambda options: dict(
+        valid=_masks(), arrays=("input", "target"), check=_reduced_or_shape(_rows)
+    ),
+    "boxes": lambda options: dict(
+        valid=_boxes(), arrays=("input", "target"), check=_reduced_or_shape(_boxes_out)
     ),
 }
 
