@@ -31,43 +31,47 @@ DTYPES = (np.float64, np.float32)
 @dataclass
 class Case:
     name: str  # the lossbook function; its gradient is name + "_grad"
-    make: Callable[[np.random.Generator, int, type], tuple[np.ndarray, np.ndarray]]
+    make: Callable[[np.random.Generator, int, type], tuple[np.ndarray, ...]]
     torch_fn: Callable
     kwargs: dict
+    wrt: tuple[int, ...] = (0,)  # the arrays the gradient is taken of (losses on embeddings: >1)
 
 
 # One case per loss of the registry the tests use (tests/losses_registry.py): a new loss is
 # benchmarked as soon as it is registered, with the inputs its entry makes.
-CASES = [Case(e.name, e.bench, e.torch_fn, e.bench_kwargs) for e in LOSSES]
+CASES = [
+    Case(e.name, e.bench, e.torch_fn, e.bench_kwargs, tuple(e.inputs.index(g) for g in e.grads))
+    for e in LOSSES
+]
 
 
 def time_case(case: Case, n: int, dtype, repeats: int) -> tuple[float, float]:
     """Median seconds per forward+gradient call: (lossbook, torch)."""
     rng = np.random.default_rng(0)
-    x, y = case.make(rng, n, dtype)
+    args = case.make(rng, n, dtype)  # (input, target), or the arrays of a loss on embeddings
     loss, grad = getattr(lossbook, case.name), getattr(lossbook, case.name + "_grad")
-    xt, yt = torch.from_numpy(x).requires_grad_(True), torch.from_numpy(y)
+    tensors = [torch.from_numpy(a).requires_grad_(i in case.wrt) for i, a in enumerate(args)]
 
     def ours():
-        loss(x, y, **case.kwargs)
-        grad(x, y, **case.kwargs)
+        loss(*args, **case.kwargs)
+        grad(*args, **case.kwargs)
 
     def theirs():
-        xt.grad = None
-        case.torch_fn(xt, yt, **case.kwargs).backward()
+        for i in case.wrt:
+            tensors[i].grad = None
+        case.torch_fn(*tensors, **case.kwargs).backward()
 
     # Same numbers on both sides, or the comparison would be meaningless.
     theirs()
     tol = 1e-9 if dtype == np.float64 else 1e-4
     np.testing.assert_allclose(
-        loss(x, y, **case.kwargs), case.torch_fn(xt, yt, **case.kwargs).item(), rtol=tol
+        loss(*args, **case.kwargs), case.torch_fn(*tensors, **case.kwargs).item(), rtol=tol
     )
-    np.testing.assert_allclose(
-        grad(x, y, **case.kwargs),
-        xt.grad.numpy(),
-        rtol=tol,
-        atol=tol * float(np.abs(xt.grad.numpy()).max()),
-    )
+    grads = grad(*args, **case.kwargs)
+    grads = grads if len(case.wrt) > 1 else (grads,)
+    for i, g in zip(case.wrt, grads, strict=True):
+        theirs_g = tensors[i].grad.numpy()
+        np.testing.assert_allclose(g, theirs_g, rtol=tol, atol=tol * float(np.abs(theirs_g).max()))
 
     number_ours, number_theirs = calls_for(ours), calls_for(theirs)
 

@@ -58,6 +58,18 @@ from .overlap import distance_box_iou_loss
 from .overlap import distance_box_iou_loss_grad
 from .overlap import complete_box_iou_loss
 from .overlap import complete_box_iou_loss_grad
+from .metric import cosine_embedding_loss
+from .metric import cosine_embedding_loss_grad
+from .metric import contrastive_loss
+from .metric import contrastive_loss_grad
+from .metric import triplet_margin_loss
+from .metric import triplet_margin_loss_grad
+from .metric import margin_ranking_loss
+from .metric import margin_ranking_loss_grad
+from .metric import info_nce_loss
+from .metric import info_nce_loss_grad
+from .metric import nt_xent_loss
+from .metric import nt_xent_loss_grad
 from .encoding import one_hot
 from .encoding import smooth_labels
 from .penalties import l2_penalty
@@ -80,6 +92,7 @@ _MODULES = {
     "focal",
     "distillation",
     "overlap",
+    "metric",
     "penalties",
     "gradcheck",
 }

@@ -11,6 +11,13 @@ a Hypothesis strategy that draws ``(input, target, options)`` in float64, coveri
 and the corners the issue lists (ties, ignored samples, all-ignored batches, probabilities of
 exactly 0 and 1, ``beta = 0``, ...). The oracle is always torch: no expected value here is
 computed by lossbook.
+
+Losses on embeddings take more than two arrays (``input1, input2, target``; ``anchor,
+positive, negative``). Their entries name the positional arrays in ``inputs`` and the ones
+the ``*_grad`` twin differentiates in ``grads`` (it returns a tuple of gradients, in that
+order, when there is more than one); their strategies draw ``(*arrays, options)``, one array
+per name in ``inputs``. A case is therefore always ``(*arrays, options)``: the tests unpack it
+with ``*args, kwargs = case``.
 """
 
 import warnings
@@ -71,6 +78,20 @@ def torch_value_and_grad(fn, x, y, kwargs):
     return out.detach().numpy(), xt.grad.numpy()
 
 
+def torch_value_and_grads(fn, args, kwargs, wrt):
+    """The torch oracle for any number of arrays: the loss, and the gradients of its sum
+    with respect to the arrays at the positions ``wrt`` (float64 tensors)."""
+    tensors = [
+        torch.tensor(a, dtype=torch.float64, requires_grad=True) if i in wrt else to_torch(a)
+        for i, a in enumerate(args)
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        out = fn(*tensors, **{k: to_torch(v) for k, v in kwargs.items()})
+    out.sum().backward()
+    return out.detach().numpy(), [tensors[i].grad.numpy() for i in wrt]
+
+
 def assert_close(name, ours, theirs, scale=0.0):
     """Compare one lossbook result with torch's: same kind, same shape, rtol 1e-9."""
     theirs = np.asarray(theirs)
@@ -104,6 +125,13 @@ class Loss:
     bench_kwargs: dict = field(default_factory=dict)
     scale: object = lambda x, y, kw: 0.0  # magnitude of terms that may cancel (see ATOL_FACTOR)
     nonnegative: bool = True  # elementwise ("none") losses are >= 0
+    inputs: tuple = ("input", "target")  # the positional arrays, in order
+    grads: tuple = ("input",)  # those *_grad differentiates (a tuple of gradients if > 1)
+
+    def gradients(self, *args, **kwargs):
+        """``grad(*args, **kwargs)`` as a tuple, one gradient per name in ``grads``."""
+        out = self.grad(*args, **kwargs)
+        return tuple(out) if len(self.grads) > 1 else (out,)
 
 
 # -- strategies -------------------------------------------------------------------------------
@@ -404,6 +432,175 @@ def torch_distillation_loss(input, target, temperature=1.0, reduction="batchmean
     return kl * temperature**2
 
 
+# -- losses on embeddings (lossbook/metric.py): two or three arrays --------------------------
+
+# Embedding entries away from 0 by at least 1e-2, or exactly 0: an element of 1e-300 would make
+# a gradient of 1 / |x| that no relative tolerance can compare after a cancellation.
+embedding_values = st.just(0.0) | floats(-10.0, -1e-2) | floats(1e-2, 10.0)
+
+
+@st.composite
+def embedding_batch(draw, count, single=True, zeros=True):
+    """``count`` arrays of one shape, (N, D) or (with ``single``) (D,); some rows equal to the
+    first array's, its negative or a multiple of it (parallel pairs, ties), or (with
+    ``zeros``) 0."""
+    shape = draw(st.sampled_from(["batch", "single"]) if single else st.just("batch"))
+    n, d = draw(st.integers(1, 6)), draw(st.integers(1, 5))
+    shape = (n, d) if shape == "batch" else (d,)
+    first = draw(hnp.arrays(np.float64, shape, elements=embedding_values))
+    out = [first]
+    for _ in range(count - 1):
+        x = draw(hnp.arrays(np.float64, shape, elements=embedding_values))
+        how = draw(st.sampled_from(["free", "free", "equal", "scaled"] + ["zero"] * zeros))
+        rows = draw(hnp.arrays(bool, shape[:-1])) if len(shape) == 2 else True
+        if how == "equal":
+            x = np.where(np.asarray(rows)[..., None], first, x) if len(shape) == 2 else first
+        elif how == "scaled":
+            c = draw(st.sampled_from([-1.0, 0.5, 3.0]))
+            x = (
+                np.where(np.asarray(rows)[..., None], c * first, x)
+                if len(shape) == 2
+                else c * first
+            )
+        elif how == "zero":
+            x = np.where(np.asarray(rows)[..., None], 0.0, x) if len(shape) == 2 else 0.0 * first
+        out.append(np.array(x, dtype=np.float64))
+    if not zeros:  # a row of zeros drawn by chance becomes a row of ones
+        out = [np.where(np.all(x == 0, axis=-1, keepdims=True), 1.0, x) for x in out]
+    return out
+
+
+@st.composite
+def sign_labels(draw, shape):
+    """Labels 1 and -1 (float64) of ``shape``."""
+    return np.where(draw(hnp.arrays(bool, shape)), 1.0, -1.0)
+
+
+@st.composite
+def cosine_cases(draw):
+    x1, x2 = draw(embedding_batch(2))
+    y = draw(sign_labels(x1.shape[:-1]))
+    kwargs = {
+        "reduction": draw(st.sampled_from(REDUCTIONS)),
+        "margin": draw(st.sampled_from([0.0, 0.5, -0.5]) | floats(-1.0, 1.0)),
+    }
+    return x1, x2, y, kwargs
+
+
+def _cosine_scale(x1, x2, y, kw):
+    # 1 - cos cancels near cos = 1; the gradient's two terms, of size 1 / |x|, cancel for
+    # parallel pairs (zero rows excepted: no cancellation there)
+    r = np.sqrt(np.sum(x1 * x1, -1) * np.sum(x2 * x2, -1))
+    n1, n2 = np.sqrt(np.sum(x1 * x1, -1)), np.sqrt(np.sum(x2 * x2, -1))
+    ok = r > 0
+    return 1.0 + float(np.max(np.where(ok, 1 / np.where(ok, n1, 1) + 1 / np.where(ok, n2, 1), 0)))
+
+
+@st.composite
+def contrastive_cases(draw):
+    x1, x2 = draw(embedding_batch(2))
+    y = draw(sign_labels(x1.shape[:-1]))
+    kwargs = {
+        "reduction": draw(st.sampled_from(REDUCTIONS)),
+        "margin": draw(st.sampled_from([0.0, 1.0, 2.0]) | floats(0.0, 20.0)),
+        "eps": draw(st.sampled_from([0.0, 1e-6]) | floats(1e-12, 1e-3)),  # no underflow of eps^2
+    }
+    return x1, x2, y, kwargs
+
+
+def torch_contrastive_loss(input1, input2, target, margin=1.0, eps=1e-6, reduction="mean"):
+    """The oracle: Hadsell, Chopra and LeCun's loss written with F.pairwise_distance."""
+    d = F.pairwise_distance(input1, input2, eps=eps)
+    loss = torch.where(target == 1, d**2, torch.clamp(margin - d, min=0) ** 2) / 2
+    return {"none": loss, "mean": loss.mean(), "sum": loss.sum()}[reduction]
+
+
+@st.composite
+def triplet_cases(draw):
+    a, p, n = draw(embedding_batch(3))
+    if draw(st.booleans()):  # a negative equal to the positive: the swap's tie
+        n = p.copy()
+    kwargs = {
+        "reduction": draw(st.sampled_from(REDUCTIONS)),
+        "margin": draw(st.sampled_from([1.0, 0.2]) | floats(1e-3, 20.0)),
+        "p": draw(st.sampled_from([1.0, 2.0, 3.0, 1.5]) | floats(1.0, 6.0)),
+        "eps": draw(st.sampled_from([0.0, 1e-6]) | floats(1e-12, 1e-3)),  # no underflow of eps^2
+        "swap": draw(st.booleans()),
+    }
+    return a, p, n, kwargs
+
+
+@st.composite
+def ranking_cases(draw):
+    x1, x2, _ = draw(regression_cases())  # any shape, exact ties
+    y = draw(sign_labels(x1.shape))
+    kwargs = {
+        "reduction": draw(st.sampled_from(REDUCTIONS)),
+        "margin": draw(st.sampled_from([0.0, 0.5, -0.5]) | floats(-10.0, 10.0)),
+    }
+    return x1, x2, y, kwargs
+
+
+@st.composite
+def info_nce_cases(draw, default=0.1):
+    # no zero rows: a unit vector's gradient at 0 is roundoff divided by F.normalize's 1e-12
+    q, k = draw(embedding_batch(2, single=False, zeros=False))
+    kwargs = {
+        "reduction": draw(st.sampled_from(REDUCTIONS)),
+        "temperature": draw(st.sampled_from([default, 1.0]) | floats(0.05, 10.0)),
+    }
+    return q, k, kwargs
+
+
+def _similarity_scale(q, k, kw):
+    # logsumexp(s) - s_ii cancels at the size of s, up to 1 / tau; the gradient's
+    # normalisation step removes a radial part of size (1 / tau) / |x| (zero rows excepted)
+    norms = np.sqrt(np.concatenate([np.sum(q * q, 1), np.sum(k * k, 1)]))
+    inv = np.max(1 / norms[norms > 0], initial=0.0)
+    return (1.0 + inv) / kw["temperature"]
+
+
+def torch_info_nce_loss(query, key, temperature=0.1, reduction="mean"):
+    """The oracle: cross-entropy over the batch's cosine-similarity matrix."""
+    s = F.normalize(query, dim=1) @ F.normalize(key, dim=1).T / temperature
+    return F.cross_entropy(s, torch.arange(len(s)), reduction=reduction)
+
+
+def torch_nt_xent_loss(input1, input2, temperature=0.5, reduction="mean"):
+    """The oracle: SimCLR's NT-Xent as cross-entropy over the 2N x 2N similarity matrix
+    with its diagonal masked."""
+    z = F.normalize(torch.cat([input1, input2]), dim=1)
+    s = (z @ z.T / temperature).masked_fill(torch.eye(len(z), dtype=torch.bool), -torch.inf)
+    n = len(input1)
+    partner = torch.cat([torch.arange(n, 2 * n), torch.arange(n)])
+    return F.cross_entropy(s, partner, reduction=reduction)
+
+
+EMBED_DIM = 10  # the embedding losses' benchmark: (n / D) x D embeddings
+MAX_BATCH = 512  # ... and at most this many rows for the quadratic ones (an N x N matrix)
+
+
+def bench_embedding_pairs(rng, n, dtype):
+    shape = (n // EMBED_DIM, EMBED_DIM)
+    y = np.where(rng.integers(0, 2, shape[0]) == 1, 1.0, -1.0).astype(dtype)
+    return rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype), y
+
+
+def bench_triplets(rng, n, dtype):
+    shape = (n // EMBED_DIM, EMBED_DIM)
+    return tuple(rng.standard_normal(shape).astype(dtype) for _ in range(3))
+
+
+def bench_ranking(rng, n, dtype):
+    x1, x2 = bench_pair(rng, n, dtype)
+    return x1, x2, np.where(rng.integers(0, 2, n) == 1, 1.0, -1.0).astype(dtype)
+
+
+def bench_similarity(rng, n, dtype):
+    shape = (min(n // EMBED_DIM, MAX_BATCH), EMBED_DIM)
+    return tuple(rng.standard_normal(shape).astype(dtype) for _ in range(2))
+
+
 # Losses torch.nn.functional does not have, and the torch expression that is their oracle.
 ORACLES = {
     "sigmoid_focal_loss": torch_sigmoid_focal_loss,
@@ -411,6 +608,9 @@ ORACLES = {
     "ghmc_loss": torch_ghmc_loss,
     "distillation_loss": torch_distillation_loss,
     "quantile_loss": torch_quantile_loss,
+    "contrastive_loss": torch_contrastive_loss,
+    "info_nce_loss": torch_info_nce_loss,
+    "nt_xent_loss": torch_nt_xent_loss,
 }
 
 
@@ -795,14 +995,98 @@ for _name in (
         )
     )
 
-
+PAIR_INPUTS = dict(inputs=("input1", "input2", "target"), grads=("input1", "input2"))
+LOSSES += [
+    Loss(
+        "cosine_embedding_loss",
+        lossbook.cosine_embedding_loss,
+        lossbook.cosine_embedding_loss_grad,
+        F.cosine_embedding_loss,
+        cosine_cases(),
+        fuzz="embedding_pairs",
+        bench=bench_embedding_pairs,
+        scale=_cosine_scale,
+        nonnegative=False,  # 1 - cos of a parallel pair may round to -1e-16
+        **PAIR_INPUTS,
+    ),
+    Loss(
+        "contrastive_loss",
+        lossbook.contrastive_loss,
+        lossbook.contrastive_loss_grad,
+        torch_contrastive_loss,
+        contrastive_cases(),
+        fuzz="embedding_pairs",
+        bench=bench_embedding_pairs,
+        scale=lambda x1, x2, y, kw: kw["margin"] ** 2 + kw["margin"],  # margin - d cancels
+        **PAIR_INPUTS,
+    ),
+    Loss(
+        "triplet_margin_loss",
+        lossbook.triplet_margin_loss,
+        lossbook.triplet_margin_loss_grad,
+        F.triplet_margin_loss,
+        triplet_cases(),
+        fuzz="triplets",
+        bench=bench_triplets,
+        # margin + d(a, p) - d(a, n) cancels at the size of the distances
+        scale=lambda a, p, n, kw: (
+            kw["margin"] + 3 * a.shape[-1] * (_max_abs(a) + _max_abs(p) + _max_abs(n) + kw["eps"])
+        ),
+        inputs=("anchor", "positive", "negative"),
+        grads=("anchor", "positive", "negative"),
+    ),
+    Loss(
+        "margin_ranking_loss",
+        lossbook.margin_ranking_loss,
+        lossbook.margin_ranking_loss_grad,
+        F.margin_ranking_loss,
+        ranking_cases(),
+        fuzz="ranking",
+        bench=bench_ranking,
+        scale=lambda x1, x2, y, kw: _max_abs(x1) + _max_abs(x2) + abs(kw["margin"]),
+        **PAIR_INPUTS,
+    ),
+    Loss(
+        "info_nce_loss",
+        lossbook.info_nce_loss,
+        lossbook.info_nce_loss_grad,
+        torch_info_nce_loss,
+        info_nce_cases(),
+        fuzz="query_key",
+        bench=bench_similarity,
+        scale=_similarity_scale,
+        inputs=("query", "key"),
+        grads=("query", "key"),
+    ),
+    Loss(
+        "nt_xent_loss",
+        lossbook.nt_xent_loss,
+        lossbook.nt_xent_loss_grad,
+        torch_nt_xent_loss,
+        info_nce_cases(default=0.5),
+        fuzz="two_views",
+        bench=bench_similarity,
+        scale=_similarity_scale,
+        inputs=("input1", "input2"),
+        grads=("input1", "input2"),
+    ),
+]
 BY_NAME = {entry.name: entry for entry in LOSSES}
 
 
 def check_parity(entry, case):
-    """Value and gradient of one lossbook loss against torch, for one drawn case."""
-    x, y, kwargs = case
-    value, grad = torch_value_and_grad(entry.torch_fn, x, y, kwargs)
-    scale = entry.scale(x, y, kwargs)
-    assert_close(entry.name, entry.loss(x, y, **kwargs), value, scale)
-    assert_close(entry.name + "_grad", entry.grad(x, y, **kwargs), grad, scale)
+    """Value and gradient(s) of one lossbook loss against torch, for one drawn case."""
+    *args, kwargs = case
+    wrt = [entry.inputs.index(name) for name in entry.grads]
+    value, grads = torch_value_and_grads(entry.torch_fn, args, kwargs, wrt)
+    scale = entry.scale(*args, kwargs)
+    assert_close(entry.name, entry.loss(*args, **kwargs), value, scale)
+    ours = entry.grad(*args, **kwargs)
+    if len(entry.grads) == 1:
+        assert_close(entry.name + "_grad", ours, grads[0], scale)
+        return
+    assert isinstance(ours, tuple) and len(ours) == len(grads), (
+        f"{entry.name}_grad: expected a tuple of {len(grads)} gradients, got {type(ours)}"
+    )
+    for name, g, theirs in zip(entry.grads, ours, grads, strict=True):
+        assert_close(f"{entry.name}_grad[{name}]", g, theirs, scale)

@@ -12,7 +12,17 @@ from losses_registry import LOSSES
 
 X2 = np.zeros((2, 3))
 INDEX_TARGETS = ("logits_indices", "logprobs_indices", "focal_indices")  # fuzz families
-PAIRWISE = [e for e in LOSSES if e.fuzz not in INDEX_TARGETS]
+PAIRWISE = [e for e in LOSSES if e.fuzz not in INDEX_TARGETS and e.inputs == ("input", "target")]
+# Losses on embeddings: two or three arrays, named in the entry's ``inputs``
+EMBEDDING = [e for e in LOSSES if e.inputs != ("input", "target")]
+
+
+def _valid_arrays(entry):
+    """Positional arrays of a small valid call (the index-target losses take (2, 3) logits)."""
+    if entry.inputs != ("input", "target"):
+        return entry.bench(np.random.default_rng(0), 60, np.float64)
+    y = np.array([0, 1]) if entry.fuzz in INDEX_TARGETS else np.full((2, 3), 0.5)
+    return np.full((2, 3), 0.5), y
 
 
 @pytest.mark.parametrize("entry", PAIRWISE, ids=lambda e: e.name)
@@ -27,24 +37,37 @@ def test_shape_mismatch_names_both_shapes_and_the_fix(entry, grad):
         fn(np.full((3, 1), 0.5), np.full(3, 0.5))
 
 
+@pytest.mark.parametrize("entry", EMBEDDING, ids=lambda e: e.name)
+@pytest.mark.parametrize("grad", [False, True])
+def test_embeddings_of_different_shapes_name_both(entry, grad):
+    fn = entry.grad if grad else entry.loss
+    first, second = entry.inputs[:2]
+    rest = _valid_arrays(entry)[2:]
+    with pytest.raises(
+        ValueError,
+        match=rf"{first} has shape \(3, 2\) but {second} has shape \(3, 3\).*does not broadcast",
+    ):
+        fn(np.full((3, 2), 0.5), np.full((3, 3), 0.5), *rest)
+
+
 @pytest.mark.parametrize("entry", LOSSES, ids=lambda e: e.name)
 @pytest.mark.parametrize("grad", [False, True])
 def test_unknown_reduction(entry, grad):
     fn = entry.grad if grad else entry.loss
     name = entry.name + ("_grad" if grad else "")
-    y = np.array([0, 1]) if entry.fuzz in INDEX_TARGETS else np.full((2, 3), 0.5)
     with pytest.raises(ValueError, match=rf"^{name}: reduction must be one of .*got 'avg'"):
-        fn(np.full((2, 3), 0.5), y, reduction="avg")
+        fn(*_valid_arrays(entry), reduction="avg")
 
 
 @pytest.mark.parametrize("entry", LOSSES, ids=lambda e: e.name)
 def test_non_numeric_input_is_a_type_error(entry):
+    rest = _valid_arrays(entry)[2:]  # the third array of a loss on embeddings
     with pytest.raises(
         TypeError,
-        match=rf"{entry.name}: input must be a real numeric array; "
+        match=rf"{entry.name}: {entry.inputs[0]} must be a real numeric array; "
         r"got dtype <U1",
     ):
-        entry.loss(np.array([["a", "b"]]), np.array([0]))
+        entry.loss(np.array([["a", "b"]]), np.array([0]), *rest)
 
 
 def test_non_numeric_target_and_ragged_input():

@@ -475,10 +475,119 @@ def _boxes_out(kw):
     return np.shape(kw["input"])[:-1]
 
 
+# Losses on embeddings (lossbook/metric.py): two or three arrays, a tuple of gradients.
+
+
+def _embedding_check(names, grads, loss_shape):
+    """The documented result of a loss on embeddings: no broadcasting; a Python float when
+    reduced, ``loss_shape(kw)`` for "none"; the gradient a tuple, one array per name in
+    ``grads``, each of its array's shape."""
+
+    def check(kw, out):
+        shapes = [np.shape(kw[n]) for n in names if n != "target"]
+        assert len(set(shapes)) == 1, f"returned although the shapes {shapes} differ"
+        if kw["__name__"].endswith("_grad"):
+            assert isinstance(out, tuple) and len(out) == len(grads), f"got {type(out)}"
+            for name, g in zip(grads, out, strict=True):
+                assert isinstance(g, np.ndarray), f"{name}: expected an array, got {type(g)}"
+                assert g.shape == np.shape(kw[name]), f"{name}: gradient shape {g.shape}"
+        elif kw.get("reduction", "mean") == "none":
+            assert isinstance(out, np.ndarray), f"expected an array, got {type(out)}"
+            assert out.shape == loss_shape(kw), f"shape {out.shape} != {loss_shape(kw)}"
+        else:
+            assert type(out) is float, f"a reduced loss must be a Python float, got {type(out)}"
+
+    return check
+
+
+def _embedding_arrays(draw, names, shape):
+    return {n: np.nan_to_num(draw(float_arrays(shape)).astype(np.float64), nan=0.5) for n in names}
+
+
+def _sign_labels(shape):
+    return np.where(np.arange(int(np.prod(shape))) % 2 == 0, 1.0, -1.0).reshape(shape)
+
+
+@st.composite
+def _embedding_pairs(draw):
+    shape = draw(st.sampled_from([(3, 2), (1, 4), (2, 1), (3,)]))
+    kw = _embedding_arrays(draw, ("input1", "input2"), shape)
+    kw["target"] = _sign_labels(shape[:-1])
+    kw["reduction"] = draw(st.sampled_from(["mean", "sum", "none"]))
+    kw["margin"] = draw(st.sampled_from([0.0, 0.5]))
+    return kw
+
+
+@st.composite
+def _triplets(draw):
+    shape = draw(st.sampled_from([(3, 2), (1, 4), (2, 1), (3,)]))
+    kw = _embedding_arrays(draw, ("anchor", "positive", "negative"), shape)
+    kw["reduction"] = draw(st.sampled_from(["mean", "sum", "none"]))
+    kw["p"] = draw(st.sampled_from([1.0, 2.0, 3.0]))
+    kw["swap"] = draw(st.booleans())
+    return kw
+
+
+@st.composite
+def _ranking(draw):
+    kw = draw(_pair())
+    kw["input1"], kw["input2"] = kw.pop("input"), np.full(kw["target"].shape, 0.25)
+    kw["target"] = _sign_labels(kw["input1"].shape)
+    kw["margin"] = draw(st.sampled_from([0.0, 0.5]))
+    return kw
+
+
+@st.composite
+def _two_batches(draw, names):
+    shape = (draw(st.integers(1, 4)), draw(st.integers(1, 3)))
+    kw = _embedding_arrays(draw, names, shape)
+    kw["reduction"] = draw(st.sampled_from(["mean", "sum", "none"]))
+    kw["temperature"] = draw(st.sampled_from([0.1, 0.5]))
+    return kw
+
+
+PAIR_ARRAYS = ("input1", "input2", "target")
+TRIPLET_ARRAYS = ("anchor", "positive", "negative")
+EMBEDDING_FAMILIES = {
+    "embedding_pairs": lambda options: dict(
+        valid=_embedding_pairs(),
+        arrays=PAIR_ARRAYS,
+        check=_embedding_check(PAIR_ARRAYS, PAIR_ARRAYS[:2], lambda k: k["target"].shape),
+    ),
+    "triplets": lambda options: dict(
+        valid=_triplets(),
+        arrays=TRIPLET_ARRAYS,
+        check=_embedding_check(
+            TRIPLET_ARRAYS, TRIPLET_ARRAYS, lambda k: np.shape(k["anchor"])[:-1]
+        ),
+    ),
+    "ranking": lambda options: dict(
+        valid=_ranking(),
+        arrays=PAIR_ARRAYS,
+        check=_embedding_check(PAIR_ARRAYS, PAIR_ARRAYS[:2], lambda k: np.shape(k["input1"])),
+    ),
+    "query_key": lambda options: dict(
+        valid=_two_batches(("query", "key")),
+        arrays=("query", "key"),
+        check=_embedding_check(
+            ("query", "key"), ("query", "key"), lambda k: np.shape(k["query"])[:1]
+        ),
+    ),
+    "two_views": lambda options: dict(
+        valid=_two_batches(PAIR_ARRAYS[:2]),
+        arrays=PAIR_ARRAYS[:2],
+        check=_embedding_check(
+            PAIR_ARRAYS[:2], PAIR_ARRAYS[:2], lambda k: (2 * np.shape(k["input1"])[0],)
+        ),
+    ),
+}
+
+
 # The families of valid loss calls that the registry's entries name (Loss.fuzz): a strategy
 # given the loss's options, the array parameters to break, the check, the integer arrays.
 ROWS = dict(arrays=("input", "target"), integer=("target",))
 FAMILIES = {
+    **EMBEDDING_FAMILIES,  # lossbook/metric.py
     "pair": lambda options: dict(
         valid=_weighted_pair() if "weight" in options else _pair(), **PAIRWISE
     ),

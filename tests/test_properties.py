@@ -22,19 +22,20 @@ def test_reductions_agree_with_the_unreduced_losses(entry):
     @PROPERTY
     @given(entry.cases)
     def check(case):
-        x, y, kwargs = case
-        none = entry.loss(x, y, **_with(kwargs, reduction="none"))
+        *args, kwargs = case  # (input, target) or the arrays of a loss on embeddings
+        y = args[-1]
+        none = entry.loss(*args, **_with(kwargs, reduction="none"))
         assert isinstance(none, np.ndarray)
         if entry.nonnegative:
             assert not np.any(none < 0)  # NaN (0 * log 0 under a mask) is not negative
-        total = entry.loss(x, y, **_with(kwargs, reduction="sum"))
+        total = entry.loss(*args, **_with(kwargs, reduction="sum"))
         assert isinstance(total, float)
         assert total == pytest.approx(float(np.sum(none)), rel=1e-12, abs=1e-300, nan_ok=True)
         weighted = "weight" in kwargs or kwargs.get("ignore_index") in set(np.ravel(y).tolist())
         if entry.name in ("cross_entropy", "nll_loss") and weighted and y.dtype.kind == "i":
             return  # the weighted mean divides by the weights, tested in test_classification
         mean_kind = "mean" if "mean" in entry.reductions else "batchmean"  # one row each
-        mean = entry.loss(x, y, **_with(kwargs, reduction=mean_kind))
+        mean = entry.loss(*args, **_with(kwargs, reduction=mean_kind))
         if entry.name in ("mse_loss", "l1_loss") and "weight" in kwargs:
             # torch 2.13's weighted mean of these two is a weighted average
             with np.errstate(invalid="ignore", divide="ignore"):
