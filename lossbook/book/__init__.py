@@ -75,6 +75,8 @@ from .regularisation import coefficient_path
 from .regularisation import EarlyStopping
 from .regularisation import early_stopping_epoch
 from .regularisation import decay_parameter_groups
+from .overlap_losses import make_disc_masks
+from .overlap_losses import mask_scores
 # isort: on
 
 _MODULES = {
@@ -87,6 +89,7 @@ _MODULES = {
     "mse",
     "notebook",
     "one_hot",
+    "overlap_losses",
     "plotting",
     "regularisation",
     "robust",
