@@ -75,6 +75,11 @@ from .regularisation import coefficient_path
 from .regularisation import EarlyStopping
 from .regularisation import early_stopping_epoch
 from .regularisation import decay_parameter_groups
+from .metric_learning import make_clusters
+from .metric_learning import sample_pairs
+from .metric_learning import train_embedding
+from .metric_learning import recall_at_1
+from .metric_learning import plot_embedding
 from .overlap_losses import make_disc_masks
 from .overlap_losses import mask_scores
 # isort: on
@@ -92,6 +97,7 @@ _MODULES = {
     "overlap_losses",
     "plotting",
     "regularisation",
+    "metric_learning",
     "robust",
     "training",
 }
