@@ -37,7 +37,14 @@ def _mask_terms(
             f"and at least 2 axes; got shape {p.shape}. For one mask, pass "
             "input[None] and target[None]."
         )
-    _v.check_probability_range(fname, "input", p)
+    if not np.all((p >= 0) & (p <= 1)):  # NaN too
+        seen = p[~np.isnan(p)]
+        got = f"[{seen.min()}, {seen.max()}]" if seen.size else "only NaN"
+        raise ValueError(
+            f"{fname}: input must hold probabilities in [0, 1]; got values "
+            f"in {got}{' and NaN' if seen.size < p.size else ''}. For logits, "
+            "apply a sigmoid (or a softmax over the classes) first."
+        )
     _v.check_probability_range(fname, "target", y)
     smooth_nr = _v.check_number(fname, "smooth_nr", smooth_nr, low=0)
     smooth_dr = _v.check_number(fname, "smooth_dr", smooth_dr, low=0)

@@ -113,8 +113,14 @@ def test_mask_errors(fn):
         ValueError, match=rf"^{name}: input must have shape \(N, \*\).*input\[None\]"
     ):
         fn(np.full(4, 0.5), np.ones(4))
-    with pytest.raises(ValueError, match=rf"^{name}: all elements of input must be between 0"):
+    with pytest.raises(
+        ValueError,
+        match=rf"^{name}: input must hold probabilities in \[0, 1\]; got values in "
+        r"\[-2.0, 3.0\]\. For logits, apply a sigmoid",
+    ):
         fn(np.array([[-2.0, 3.0]]), np.ones((1, 2)))  # logits instead of probabilities
+    with pytest.raises(ValueError, match=rf"^{name}: input must .* in \[0.5, 0.5\] and NaN"):
+        fn(np.array([[0.5, np.nan]]), np.ones((1, 2)))
     with pytest.raises(ValueError, match=rf"^{name}: smooth_dr must be >= 0"):
         fn(np.full((1, 2), 0.5), np.ones((1, 2)), smooth_dr=-1.0)
     with pytest.raises(TypeError, match=rf"^{name}: squared must be a bool; got int"):
