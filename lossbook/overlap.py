@@ -319,9 +319,10 @@ def _check_boxes(fname, name, b):
         bad = b[..., hi] < b[..., lo]  # NaN passes, as in torchvision
         if bad.any():
             at = tuple(int(i) for i in np.argwhere(bad)[0])
+            which = "" if not at else f" {at[0] if len(at) == 1 else at}"
             raise ValueError(
                 f"{fname}: {name} must hold boxes (x1, y1, x2, y2) with "
-                f"{axis}1 <= {axis}2; box {at} has {axis}1 = "
+                f"{axis}1 <= {axis}2; box{which} has {axis}1 = "
                 f"{b[at + (lo,)]} > {axis}2 = {b[at + (hi,)]}. Boxes given "
                 "as (cx, cy, w, h) or (x, y, w, h) must be converted first "
                 "(torchvision.ops.box_convert)."

@@ -281,7 +281,9 @@ def test_box_errors(fn):
         fn(np.zeros((2, 5)), np.zeros((2, 5)))
     with pytest.raises(ValueError, match=rf"^{name}: target must hold boxes .*x1 <= x2.*cx, cy"):
         fn([0.0, 0.0, 1.0, 1.0], [2.0, 0.0, 1.0, 1.0])
-    with pytest.raises(ValueError, match=rf"^{name}: input must hold boxes .*y1 <= y2"):
+    with pytest.raises(ValueError, match=rf"^{name}: target must hold boxes .*; box has x1"):
+        fn([0.0, 0.0, 1.0, 1.0], [2.0, 0.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match=rf"^{name}: input must hold boxes .*y1 <= y2; box 1 has"):
         fn([[0.0, 0.0, 1.0, 1.0], [0.0, 2.0, 1.0, 1.0]], np.ones((2, 4)))
     with pytest.raises(ValueError, match=rf"^{name}: eps must be >= 0"):
         fn([0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 1.0, 1.0], eps=-1.0)
