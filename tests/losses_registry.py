@@ -198,6 +198,13 @@ def ce_cases(draw, kind=None):
     kind = kind or draw(st.sampled_from(["index", "probability"]))
     if kind == "index":
         y, kwargs["ignore_index"] = draw(class_index_targets(n, c))
+        # With label_smoothing = 1 exactly torch still adds 0 * nll, and a target class of
+        # logit -inf makes that 0 * inf = NaN; lossbook returns the limit, inf.
+        counted = (y != kwargs["ignore_index"]) & (y >= 0) & (y < c)
+        assume(
+            kwargs["label_smoothing"] != 1.0
+            or not np.any(np.isneginf(x[counted, y[counted]]))
+        )
     else:  # lossbook rejects rows that do not sum to 1 (torch does not check)
         y = draw(probability_targets((n, c), normalise=True))
     return x, y, kwargs
@@ -365,6 +372,10 @@ def softmax_focal_cases(draw):
     }
     if draw(st.booleans()):
         kwargs["alpha"] = draw(arrays((c,), 0.0, 1.0))
+    # Likewise near q_y = 1 (a margin above about 28), where torch may round it to exactly 1.
+    log_q_y = x[np.arange(n), y] - np.log(np.sum(np.exp(x - x.max(1, keepdims=True)), 1))
+    log_q_y -= x.max(1)
+    assume(kwargs["gamma"] >= 1 or np.all(log_q_y < -1e-12))
     return x, y, kwargs
 
 
