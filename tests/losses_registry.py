@@ -201,10 +201,7 @@ def ce_cases(draw, kind=None):
         # With label_smoothing = 1 exactly torch still adds 0 * nll, and a target class of
         # logit -inf makes that 0 * inf = NaN; lossbook returns the limit, inf.
         counted = (y != kwargs["ignore_index"]) & (y >= 0) & (y < c)
-        assume(
-            kwargs["label_smoothing"] != 1.0
-            or not np.any(np.isneginf(x[counted, y[counted]]))
-        )
+        assume(kwargs["label_smoothing"] != 1.0 or not np.any(np.isneginf(x[counted, y[counted]])))
     else:  # lossbook rejects rows that do not sum to 1 (torch does not check)
         y = draw(probability_targets((n, c), normalise=True))
     return x, y, kwargs
