@@ -119,8 +119,10 @@ def cross_entropy(
 
     Matches ``torch.nn.functional.cross_entropy`` with the same arguments,
     with input of shape ``(N, C)``; unlike torch, an out-of-range class index
-    raises ``ValueError`` with the offending value, and probability targets
-    must have exactly the input's shape.
+    raises ``ValueError`` with the offending value, probability targets
+    must have exactly the input's shape, and with ``label_smoothing=1`` a
+    target class of logit ``-inf`` gives the limit ``inf`` where torch adds
+    ``0 * inf`` and returns NaN.
 
     Args:
         input (``array_like``): Logits :math:`z` of shape ``(N, C)`` (any real
