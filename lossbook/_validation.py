@@ -118,9 +118,23 @@ def check_number(fname, name, value, *, low=None, high=None, low_open=False):
     if too_low or too_high or np.isnan(value):
         lo = "" if low is None else f"{'>' if low_open else '>='} {low}"
         hi = "" if high is None else f"<= {high}"
-        expected = " and ".join(s for s in (lo, hi) if s)
+        expected = " and ".join(s for s in (lo, hi) if s) or "a number"
         raise ValueError(f"{fname}: {name} must be {expected}; got {value}.")
     return value
+
+
+def check_bool(fname, name, value):
+    """Return ``value`` as a bool, checked to be ``True`` or ``False``.
+
+    A switch given as ``0``/``1`` or a string is rejected rather than read
+    by its truth value.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"{fname}: {name} must be True or False (a bool); got "
+            f"{type(value).__name__}."
+        )
+    return bool(value)
 
 
 def check_count(fname, name, value, *, low=1):

@@ -20,8 +20,6 @@ loss of 0 for any other value, silently); ``triplet_margin_loss`` takes
 ``p >= 1`` (a norm) and embeddings of shape ``(N, D)`` or ``(D,)``.
 """
 
-import numbers
-
 import numpy as np
 
 from . import _validation as _v
@@ -78,24 +76,6 @@ def _labels(fname, target, shape, dtype):
     return y.astype(dtype, copy=False)
 
 
-def _bool(fname, name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(
-            f"{fname}: {name} must be True or False; got "
-            f"{type(value).__name__}."
-        )
-    return bool(value)
-
-
-def _margin(fname, margin):
-    """A margin of any real value (cosine and ranking losses); NaN raises."""
-    if isinstance(margin, bool) or not isinstance(margin, numbers.Real):
-        return _v.check_number(fname, "margin", margin)  # raises the TypeError
-    if np.isnan(margin):
-        raise ValueError(f"{fname}: margin must be a number; got nan.")
-    return float(margin)
-
-
 def _p_norm(fname, p):
     p = _v.check_number(fname, "p", p, low=1)
     if not np.isfinite(p):
@@ -150,7 +130,7 @@ def _scale(g, reduction, n):
 def _cosine_terms(fname, input1, input2, target, margin, reduction):
     x1, x2 = _embeddings(fname, [("input1", input1), ("input2", input2)])
     y = _labels(fname, target, x1.shape[:-1], x1.dtype)
-    margin = _margin(fname, margin)
+    margin = _v.check_number(fname, "margin", margin)
     _v.check_reduction(fname, reduction)
     with np.errstate(over="ignore", invalid="ignore"):
         m1 = np.sum(x1 * x1, axis=-1) + COSINE_EPS
@@ -361,7 +341,7 @@ def _triplet_terms(
     margin = _v.check_number(fname, "margin", margin, low=0, low_open=True)
     p = _p_norm(fname, p)
     eps = _v.check_number(fname, "eps", eps, low=0)
-    swap = _bool(fname, "swap", swap)
+    swap = _v.check_bool(fname, "swap", swap)
     _v.check_reduction(fname, red)
     d_ap, g_ap = _distance(a, pos, p, eps)
     d_an, g_an = _distance(a, neg, p, eps)
@@ -521,7 +501,7 @@ def _ranking_terms(fname, input1, input2, target, margin, reduction):
     _v.check_same_shape(fname, x1, x2, "input1", "input2")
     dtype = np.result_type(x1, x2)
     y = _labels(fname, target, x1.shape, dtype)
-    margin = _margin(fname, margin)
+    margin = _v.check_number(fname, "margin", margin)
     _v.check_reduction(fname, reduction)
     x1, x2 = x1.astype(dtype, copy=False), x2.astype(dtype, copy=False)
     return y, -y * (x1 - x2) + margin

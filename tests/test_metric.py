@@ -121,7 +121,7 @@ def test_triplet_options_follow_torch_or_fail_loudly():
         lossbook.triplet_margin_loss_grad(x, x, x, p=0.5)
     with pytest.raises(ValueError, match=r"p must be finite"):
         lossbook.triplet_margin_loss(x, x, x, p=np.inf)
-    with pytest.raises(TypeError, match=r"swap must be True or False; got int"):
+    with pytest.raises(TypeError, match=r"swap must be True or False \(a bool\); got int"):
         lossbook.triplet_margin_loss(x, x, x, swap=1)
     with pytest.raises(ValueError, match=r"anchor must have shape \(N, D\).*got shape \(1, 1, 2\)"):
         lossbook.triplet_margin_loss(x[None], x[None], x[None])
