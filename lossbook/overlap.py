@@ -17,14 +17,6 @@ import numpy as np
 from . import _validation as _v
 
 
-def _check_flag(fname, name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(
-            f"{fname}: {name} must be a bool; got {type(value).__name__}."
-        )
-    return bool(value)
-
-
 def _mask_terms(
     fname, input, target, smooth_nr, smooth_dr, squared, reduction
 ):
@@ -48,7 +40,7 @@ def _mask_terms(
     _v.check_probability_range(fname, "target", y)
     smooth_nr = _v.check_number(fname, "smooth_nr", smooth_nr, low=0)
     smooth_dr = _v.check_number(fname, "smooth_dr", smooth_dr, low=0)
-    squared = _check_flag(fname, "squared", squared)
+    squared = _v.check_bool(fname, "squared", squared)
     axes = tuple(range(1, p.ndim))
     inter = np.sum(p * y, axis=axes)
     if squared:

@@ -123,7 +123,9 @@ def test_mask_errors(fn):
         fn(np.array([[0.5, np.nan]]), np.ones((1, 2)))
     with pytest.raises(ValueError, match=rf"^{name}: smooth_dr must be >= 0"):
         fn(np.full((1, 2), 0.5), np.ones((1, 2)), smooth_dr=-1.0)
-    with pytest.raises(TypeError, match=rf"^{name}: squared must be a bool; got int"):
+    with pytest.raises(
+        TypeError, match=rf"^{name}: squared must be True or False \(a bool\); got int"
+    ):
         fn(np.full((1, 2), 0.5), np.ones((1, 2)), squared=1)
 
 
