@@ -970,38 +970,38 @@ def bench_boxes(rng, n, dtype):
     return boxes().astype(dtype), boxes().astype(dtype)
 
 
-for _name in ("dice_loss", "jaccard_loss"):
-    LOSSES.append(
-        Loss(
-            _name,
-            getattr(lossbook, _name),
-            getattr(lossbook, _name + "_grad"),
-            ORACLES[_name],
-            mask_cases(),
-            fuzz="masks",
-            bench=bench_masks,
-            scale=_mask_scale,
+# The overlap losses: two mask losses and four box losses, each family with one strategy.
+OVERLAP_FAMILIES = [
+    (("dice_loss", "jaccard_loss"), mask_cases, "masks", bench_masks, {}, _mask_scale),
+    (
+        (
+            "box_iou_loss",
+            "generalized_box_iou_loss",
+            "distance_box_iou_loss",
+            "complete_box_iou_loss",
+        ),
+        box_cases,
+        "boxes",
+        bench_boxes,
+        {"reduction": "mean"},
+        _box_scale,
+    ),
+]
+for _names, _cases, _fuzz, _bench, _bench_kwargs, _scale in OVERLAP_FAMILIES:
+    for _name in _names:
+        LOSSES.append(
+            Loss(
+                _name,
+                getattr(lossbook, _name),
+                getattr(lossbook, _name + "_grad"),
+                ORACLES[_name],
+                _cases(),
+                fuzz=_fuzz,
+                bench=_bench,
+                bench_kwargs=_bench_kwargs,
+                scale=_scale,
+            )
         )
-    )
-for _name in (
-    "box_iou_loss",
-    "generalized_box_iou_loss",
-    "distance_box_iou_loss",
-    "complete_box_iou_loss",
-):
-    LOSSES.append(
-        Loss(
-            _name,
-            getattr(lossbook, _name),
-            getattr(lossbook, _name + "_grad"),
-            ORACLES[_name],
-            box_cases(),
-            fuzz="boxes",
-            bench=bench_boxes,
-            bench_kwargs={"reduction": "mean"},
-            scale=_box_scale,
-        )
-    )
 
 PAIR_INPUTS = dict(inputs=("input1", "input2", "target"), grads=("input1", "input2"))
 LOSSES += [
