@@ -173,6 +173,32 @@ def test_page_renders_offline_in_light_and_dark(server, browser, path):
         context.close()
 
 
+# Laptop widths in CSS pixels, from a 1024 px tablet in landscape to a 1440 px notebook; in
+# the band 1200-1372 px the page's own table of contents narrows the article, and
+# book/_static/lossbook.css sets code smaller there.
+WIDTHS = (1024, 1200, 1280, 1366, 1440)
+
+
+@pytest.mark.parametrize("path", _pages() or ["book/intro.html"])
+def test_visible_code_fits_without_scrolling_sideways(server, browser, path):
+    """Every visible code cell shows its longest line (79 columns at most) at laptop widths."""
+    page, context, problems = _visit(browser, urljoin(server, path))
+    try:
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            scrolling = page.evaluate(
+                """() => [...document.querySelectorAll(
+                       'div.cell:not(.tag_hide-input) div.cell_input pre')]
+                       .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+                       .map(pre => pre.textContent.split('\\n')
+                           .reduce((a, l) => (l.length > a.length ? l : a), ''))"""
+            )
+            assert scrolling == [], f"{width} px: code boxes scroll sideways: {scrolling[:3]}"
+        assert problems == []
+    finally:
+        context.close()
+
+
 def test_sidebar_links_resolve(server, browser):
     page, context, problems = _visit(browser, urljoin(server, "book/intro.html"))
     try:
