@@ -181,14 +181,15 @@ WIDTHS = (1024, 1200, 1280, 1366, 1440)
 
 @pytest.mark.parametrize("path", _pages() or ["book/intro.html"])
 def test_visible_code_fits_without_scrolling_sideways(server, browser, path):
-    """Every visible code cell shows its longest line (79 columns at most) at laptop widths."""
+    """Visible code (79 columns at most) and outputs (which wrap) fit at laptop widths."""
     page, context, problems = _visit(browser, urljoin(server, path))
     try:
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             scrolling = page.evaluate(
                 """() => [...document.querySelectorAll(
-                       'div.cell:not(.tag_hide-input) div.cell_input pre')]
+                       'div.cell:not(.tag_hide-input) div.cell_input pre,'
+                       + 'div.cell div.cell_output pre')]
                        .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
                        .map(pre => pre.textContent.split('\\n')
                            .reduce((a, l) => (l.length > a.length ? l : a), ''))"""
